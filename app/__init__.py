@@ -1,0 +1,3 @@
+"""LabelAssist: desktop image annotation with model-assisted labelling."""
+
+__version__ = "0.1.0"
