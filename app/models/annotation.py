@@ -1,0 +1,38 @@
+"""Annotations: a tag, a geometry and where it came from (drawn by hand or committed from a model)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models.geometry import Geometry
+
+
+class Source(StrEnum):
+    MANUAL = "manual"
+    MODEL = "model"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    source: Source = Source.MANUAL
+    deployment: str | None = None
+    model: str | None = None
+    version: str | None = None
+    score: float | None = Field(default=None, ge=0.0, le=1.0)
+    time: datetime = Field(default_factory=utc_now)
+
+
+class Annotation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: int | None = None
+    image_id: int
+    tag_id: int
+    geometry: Geometry
+    provenance: Provenance = Field(default_factory=Provenance)

@@ -1,0 +1,22 @@
+"""Image records: a path relative to the project file, its size and its labelling status."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ImageStatus(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class ImageRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: int | None = None
+    path: str = Field(min_length=1, description="POSIX path relative to the project file's folder")
+    width: int = Field(default=0, ge=0)
+    height: int = Field(default=0, ge=0)
+    status: ImageStatus = ImageStatus.NEW

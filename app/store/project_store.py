@@ -1,0 +1,275 @@
+"""The project file: one SQLite database (WAL) beside its images. Every call is its own durable transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
+from app.models.geometry import Box, Keypoints, Polygon
+from app.store.errors import NewerProjectError, NotAProjectError, ReadOnlyProjectError
+from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+PROJECT_SUFFIX = ".labelassist"
+_GEOMETRY_TYPES = {"box": Box, "polygon": Polygon, "keypoints": Keypoints}
+
+
+class ProjectStore:
+    """Reads and writes one project file. Use `create` or `open`, and `close` when done."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.root = path.parent
+        self._conn = conn
+
+    # ---- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> ProjectStore:
+        """Create a new, empty project file; refuses to overwrite an existing file."""
+        p = Path(path).absolute()
+        if p.exists():
+            raise NotAProjectError(f"Cannot create a project at '{p}': a file is already there.")
+        if not os.access(p.parent, os.W_OK):
+            raise ReadOnlyProjectError(f"Cannot create a project in '{p.parent}': the folder is read-only.")
+        conn = _connect(p)
+        migrate(conn)
+        store = cls(p, conn)
+        store.set_meta("created_by", "LabelAssist")
+        return store
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> ProjectStore:
+        """Open an existing project, upgrading its schema; never writes to a file that is not ours."""
+        p = Path(path).absolute()
+        if not p.is_file():
+            raise NotAProjectError(f"No project file at '{p}'.")
+        _check_identity(p)
+        if not os.access(p, os.W_OK) or not os.access(p.parent, os.W_OK):
+            raise ReadOnlyProjectError(
+                f"'{p.name}' is read-only (the file or its folder cannot be written). "
+                "LabelAssist saves every edit as it is made, so it needs write access."
+            )
+        conn = _connect(p)
+        migrate(conn)
+        return cls(p, conn)
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike[str]) -> ProjectStore:
+        p = Path(path)
+        return cls.open(p) if p.exists() else cls.create(p)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def integrity_ok(self) -> bool:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # ---- meta ----------------------------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as c:
+            c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    # ---- images --------------------------------------------------------------------------------
+
+    def add_images(self, records: Iterable[ImageRecord]) -> list[ImageRecord]:
+        """Add images (paths relative to the project folder); paths already present are skipped."""
+        added: list[ImageRecord] = []
+        with self._tx() as c:
+            for r in records:
+                cur = c.execute(
+                    "INSERT OR IGNORE INTO images(path, width, height, status) VALUES (?, ?, ?, ?)",
+                    (r.path, r.width, r.height, r.status.value),
+                )
+                if cur.rowcount:
+                    added.append(r.model_copy(update={"id": cur.lastrowid}))
+        return added
+
+    def images(self) -> list[ImageRecord]:
+        rows = self._conn.execute("SELECT id, path, width, height, status FROM images ORDER BY path, id")
+        return [
+            ImageRecord.model_construct(id=i, path=p, width=w, height=h, status=ImageStatus(s))
+            for i, p, w, h, s in rows
+        ]
+
+    def image(self, image_id: int) -> ImageRecord | None:
+        row = self._conn.execute(
+            "SELECT id, path, width, height, status FROM images WHERE id = ?", (image_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        i, p, w, h, s = row
+        return ImageRecord(id=i, path=p, width=w, height=h, status=ImageStatus(s))
+
+    def image_count(self) -> int:
+        return self._conn.execute("SELECT count(*) FROM images").fetchone()[0]
+
+    def set_image_status(self, image_id: int, status: ImageStatus) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE images SET status = ? WHERE id = ?", (status.value, image_id))
+
+    def set_image_size(self, image_id: int, width: int, height: int) -> None:
+        with self._tx() as c:
+            c.execute("UPDATE images SET width = ?, height = ? WHERE id = ?", (width, height, image_id))
+
+    def image_path(self, record: ImageRecord) -> Path:
+        return self.root / record.path
+
+    # ---- tags ----------------------------------------------------------------------------------
+
+    def add_tag(self, tag: Tag) -> Tag:
+        with self._tx() as c:
+            cur = c.execute(
+                "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+                (tag.id, *_tag_row(tag)),
+            )
+        return tag.model_copy(update={"id": cur.lastrowid})
+
+    def update_tag(self, tag: Tag) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE tags SET name = ?, color = ?, kind = ?, keypoint_names = ?, skeleton = ? WHERE id = ?",
+                (*_tag_row(tag), tag.id),
+            )
+
+    def delete_tag(self, tag_id: int) -> None:
+        """Delete a tag and every annotation that uses it, in one transaction."""
+        with self._tx() as c:
+            c.execute("DELETE FROM annotations WHERE tag_id = ?", (tag_id,))
+            c.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
+
+    def tags(self) -> list[Tag]:
+        rows = self._conn.execute("SELECT id, name, color, kind, keypoint_names, skeleton FROM tags ORDER BY id")
+        return [
+            Tag(
+                id=i,
+                name=n,
+                color=col,
+                kind=TagKind(k),
+                keypoint_names=tuple(json.loads(kn)),
+                skeleton=tuple(tuple(e) for e in json.loads(sk)),
+            )
+            for i, n, col, k, kn, sk in rows
+        ]
+
+    # ---- annotations ---------------------------------------------------------------------------
+
+    def add_annotations(self, annotations: Sequence[Annotation]) -> list[Annotation]:
+        """Insert annotations; an annotation that carries an id keeps it (used by undo)."""
+        out = []
+        with self._tx() as c:
+            for a in annotations:
+                cur = c.execute(
+                    "INSERT INTO annotations(id, image_id, tag_id, geometry, provenance) VALUES (?, ?, ?, ?, ?)",
+                    (a.id, a.image_id, a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json()),
+                )
+                out.append(a if a.id is not None else a.model_copy(update={"id": cur.lastrowid}))
+        return out
+
+    def update_annotations(self, annotations: Sequence[Annotation]) -> None:
+        with self._tx() as c:
+            c.executemany(
+                "UPDATE annotations SET tag_id = ?, geometry = ?, provenance = ?, "
+                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                [(a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json(), a.id) for a in annotations],
+            )
+
+    def delete_annotations(self, ids: Iterable[int]) -> None:
+        with self._tx() as c:
+            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids])
+
+    def annotations_for(self, image_id: int) -> list[Annotation]:
+        rows = self._conn.execute(
+            "SELECT id, image_id, tag_id, geometry, provenance FROM annotations WHERE image_id = ? ORDER BY id",
+            (image_id,),
+        )
+        return [_annotation(*row) for row in rows]
+
+    def annotations_with_tag(self, tag_id: int) -> list[Annotation]:
+        rows = self._conn.execute(
+            "SELECT id, image_id, tag_id, geometry, provenance FROM annotations WHERE tag_id = ? ORDER BY id",
+            (tag_id,),
+        )
+        return [_annotation(*row) for row in rows]
+
+    def annotation_count(self, image_id: int | None = None) -> int:
+        if image_id is None:
+            return self._conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
+        return self._conn.execute("SELECT count(*) FROM annotations WHERE image_id = ?", (image_id,)).fetchone()[0]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: a commit is on disk when the call returns, so a crash or power cut loses no reported edit.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _check_identity(path: Path) -> None:
+    """Raise unless `path` is a LabelAssist project this version can read. Reads only."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as e:
+        raise NotAProjectError(f"Cannot read '{path}': {e.strerror}.") from e
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise NotAProjectError(f"'{path.name}' is not a LabelAssist project (it is not a SQLite database).")
+    # Ask SQLite rather than the raw header: after a crash the newest header may still be in the WAL file.
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            user_version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise NotAProjectError(f"'{path.name}' cannot be read as a project: {e}.") from e
+    if app_id != APPLICATION_ID:
+        raise NotAProjectError(f"'{path.name}' is a SQLite database but not a LabelAssist project.")
+    if user_version > SCHEMA_VERSION:
+        raise NewerProjectError(
+            f"'{path.name}' was written by a newer LabelAssist (project format {user_version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Update LabelAssist to open it."
+        )
+
+
+def _tag_row(tag: Tag) -> tuple[str, str, str, str, str]:
+    return (
+        tag.name,
+        tag.color,
+        tag.kind.value,
+        json.dumps(list(tag.keypoint_names)),
+        json.dumps([list(e) for e in tag.skeleton]),
+    )
+
+
+def _annotation(i: int, image_id: int, tag_id: int, geometry: str, provenance: str) -> Annotation:
+    g = json.loads(geometry)
+    return Annotation(
+        id=i,
+        image_id=image_id,
+        tag_id=tag_id,
+        geometry=_GEOMETRY_TYPES[g["type"]].model_validate(g),
+        provenance=Provenance.model_validate_json(provenance),
+    )
