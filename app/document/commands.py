@@ -1,0 +1,123 @@
+"""Undoable edits. Each command writes through the document to the project file in redo() and undo()."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from app.models import Annotation, Tag
+
+if TYPE_CHECKING:
+    from app.document.document import Document
+
+
+class _ImageEdit(QUndoCommand):
+    """An edit of one image's annotations; undo/redo bring that image back on screen first."""
+
+    def __init__(self, doc: Document, image_id: int, text: str) -> None:
+        super().__init__(text)
+        self.doc = doc
+        self.image_id = image_id
+        self._done_once = False
+
+    def redo(self) -> None:
+        if self._done_once:
+            self.doc.show_image_id(self.image_id)
+        self._done_once = True
+        self.apply()
+
+    def undo(self) -> None:
+        self.doc.show_image_id(self.image_id)
+        self.revert()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class AddAnnotations(_ImageEdit):
+    def __init__(self, doc: Document, annotations: list[Annotation], text: str) -> None:
+        super().__init__(doc, annotations[0].image_id, text)
+        self.annotations = annotations
+
+    def apply(self) -> None:
+        # The first redo assigns ids; later redos re-insert under the same ids.
+        self.annotations = self.doc.apply_add(self.annotations)
+
+    def revert(self) -> None:
+        self.doc.apply_remove([a.id for a in self.annotations if a.id is not None])
+
+
+class RemoveAnnotations(_ImageEdit):
+    def __init__(self, doc: Document, annotations: list[Annotation], text: str) -> None:
+        super().__init__(doc, annotations[0].image_id, text)
+        self.annotations = annotations
+
+    def apply(self) -> None:
+        self.doc.apply_remove([a.id for a in self.annotations if a.id is not None])
+
+    def revert(self) -> None:
+        self.doc.apply_add(self.annotations)
+
+
+class UpdateAnnotations(_ImageEdit):
+    def __init__(self, doc: Document, before: list[Annotation], after: list[Annotation], text: str) -> None:
+        super().__init__(doc, after[0].image_id, text)
+        self.before = before
+        self.after = after
+
+    def apply(self) -> None:
+        self.doc.apply_update(self.after)
+
+    def revert(self) -> None:
+        self.doc.apply_update(self.before)
+
+
+class AddTag(QUndoCommand):
+    def __init__(self, doc: Document, tag: Tag) -> None:
+        super().__init__(f"Add tag '{tag.name}'")
+        self.doc = doc
+        self.tag = tag
+
+    def redo(self) -> None:
+        self.tag = self.doc.apply_add_tag(self.tag)
+
+    def undo(self) -> None:
+        assert self.tag.id is not None
+        self.doc.apply_remove_tag(self.tag.id)
+
+
+class UpdateTag(QUndoCommand):
+    def __init__(self, doc: Document, before: Tag, after: Tag) -> None:
+        super().__init__(f"Edit tag '{after.name}'")
+        self.doc = doc
+        self.before = before
+        self.after = after
+
+    def redo(self) -> None:
+        self.doc.apply_update_tag(self.after)
+
+    def undo(self) -> None:
+        self.doc.apply_update_tag(self.before)
+
+
+class RemoveTag(QUndoCommand):
+    """Removes a tag with all its annotations, in every image; undo puts them all back."""
+
+    def __init__(self, doc: Document, tag: Tag, annotations: list[Annotation]) -> None:
+        super().__init__(f"Delete tag '{tag.name}'")
+        self.doc = doc
+        self.tag = tag
+        self.annotations = annotations
+
+    def redo(self) -> None:
+        assert self.tag.id is not None
+        self.doc.apply_remove_tag(self.tag.id)
+
+    def undo(self) -> None:
+        self.doc.apply_add_tag(self.tag)
+        if self.annotations:
+            self.doc.apply_add(self.annotations)

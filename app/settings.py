@@ -1,0 +1,48 @@
+"""User preferences: one validated model in a JSON file under the config dir."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from app.paths import config_dir
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 10
+
+
+class Preferences(BaseModel):
+    schema_version: int = 1
+    recent_projects: list[str] = Field(default_factory=list)
+    preview_side: int = Field(default=2048, ge=256, le=16384)
+
+    def remember_project(self, path: Path) -> None:
+        p = str(Path(path).absolute())
+        self.recent_projects = [p] + [r for r in self.recent_projects if r != p][: MAX_RECENT - 1]
+
+
+def preferences_file() -> Path:
+    return config_dir() / "preferences.json"
+
+
+def load_preferences() -> Preferences:
+    path = preferences_file()
+    try:
+        return Preferences.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Preferences()
+    except (OSError, ValidationError, ValueError) as e:
+        log.warning("Ignoring unreadable preferences in %s: %s", path, e)
+        return Preferences()
+
+
+def save_preferences(prefs: Preferences) -> None:
+    """Write atomically so a crash never leaves half a file."""
+    path = preferences_file()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(prefs.model_dump(), indent=2), encoding="utf-8")
+    os.replace(tmp, path)
