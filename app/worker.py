@@ -1,0 +1,159 @@
+"""The app's one background-work pattern: a QThread running queued jobs, results delivered as signals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], object]
+
+
+def error_message(exc: BaseException) -> str:
+    """A plain one-line message for an exception: its text, or its type name when it has none."""
+    text = str(exc).strip()
+    return text if text else type(exc).__name__
+
+
+class _Queue:
+    """Jobs waiting to start, shared by the submitting thread and the worker thread."""
+
+    def __init__(self, replace_pending: bool) -> None:
+        self._lock = threading.Lock()
+        self._jobs: deque[tuple[Job, object]] = deque()
+        self._replace = replace_pending
+        self.closed = False
+
+    def put(self, job: Job, token: object) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            if self._replace:
+                self._jobs.clear()
+            self._jobs.append((job, token))
+
+    def take(self) -> tuple[Job, object] | None:
+        with self._lock:
+            return self._jobs.popleft() if self._jobs and not self.closed else None
+
+    def clear(self, close: bool = False) -> int:
+        with self._lock:
+            dropped = len(self._jobs)
+            self._jobs.clear()
+            self.closed = self.closed or close
+            return dropped
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._jobs)
+
+
+class _Worker(QObject):
+    """Lives in the runner's thread and runs jobs until the queue is empty."""
+
+    # kind is one of "started", "result", "error", "finished"; value is None for started/finished
+    event = Signal(str, object, object)
+
+    def __init__(self, queue: _Queue) -> None:
+        super().__init__()
+        self._queue = queue
+
+    @Slot()
+    def drain(self) -> None:
+        # Several wake-ups may be queued while a job runs; later ones simply find the queue empty.
+        while (item := self._queue.take()) is not None:
+            job, token = item
+            self.event.emit("started", token, None)
+            try:
+                value = job()
+            except Exception as exc:  # a failing job must never take the thread down
+                log.warning("background job %r failed", token, exc_info=True)
+                self.event.emit("error", token, error_message(exc))
+            else:
+                self.event.emit("result", token, value)
+            self.event.emit("finished", token)
+
+
+class BackgroundRunner(QObject):
+    """Runs jobs on one worker thread; signals arrive on the thread that owns the runner.
+
+    With ``replace_pending=True`` (the default) a submitted job replaces any job that has not started yet,
+    so only the latest request waits; with ``False`` every job runs, in submission order.
+    """
+
+    started = Signal(object)  # token
+    result = Signal(object, object)  # token, value
+    error = Signal(object, str)  # token, message
+    finished = Signal(object)  # token; always follows result or error
+
+    _wake = Signal()
+
+    def __init__(self, parent: QObject | None = None, *, replace_pending: bool = True, name: str = "") -> None:
+        super().__init__(parent)
+        self._queue = _Queue(replace_pending)
+        self._stopped = False
+        # The thread has no Qt parent: a parent deleting it while it still runs would abort the process.
+        self._thread = QThread()
+        self._thread.setObjectName(name or "BackgroundRunner")
+        self._worker = _Worker(self._queue)
+        self._worker.moveToThread(self._thread)
+        self._wake.connect(self._worker.drain, Qt.ConnectionType.QueuedConnection)
+        self._worker.event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    @property
+    def replace_pending(self) -> bool:
+        """Whether a new job replaces one still waiting to start."""
+        return self._queue._replace
+
+    def submit(self, job: Job, token: object) -> None:
+        """Queue ``job``; its outcome is signalled with ``token``. Ignored after stop()."""
+        if self._stopped:
+            return
+        self._queue.put(job, token)
+        self._wake.emit()
+
+    def cancel_pending(self) -> int:
+        """Drop every job that has not started yet; returns how many were dropped."""
+        return self._queue.clear()
+
+    def pending(self) -> int:
+        """How many jobs are waiting to start."""
+        return len(self._queue)
+
+    def is_running(self) -> bool:
+        """Whether the worker thread is alive (True until stop())."""
+        return self._thread.isRunning()
+
+    def stop(self, timeout_ms: int | None = None) -> bool:
+        """Drop pending jobs, let a running one finish, and join the thread; no signals follow. Idempotent.
+
+        Returns False only if ``timeout_ms`` passed before the running job ended.
+        """
+        self._stopped = True
+        self._queue.clear(close=True)
+        self._thread.quit()
+        if timeout_ms is None:
+            return self._thread.wait()
+        return self._thread.wait(timeout_ms)
+
+    @Slot(str, object, object)
+    def _deliver(self, kind: str, token: object, value: object) -> None:
+        if self._stopped:
+            return
+        if kind == "started":
+            self.started.emit(token)
+        elif kind == "result":
+            self.result.emit(token, value)
+        elif kind == "error":
+            self.error.emit(token, value)
+        else:
+            self.finished.emit(token)
