@@ -13,7 +13,8 @@ Point = tuple[float, float]
 class Box(BaseModel):
     """Axis-aligned rectangle, corners stored normalised so x1 <= x2 and y1 <= y2."""
 
-    model_config = ConfigDict(frozen=True)
+    # NaN/inf would be written to the project as null and make the image's annotations unreadable.
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     type: Literal["box"] = "box"
     x1: float
     y1: float
@@ -24,7 +25,10 @@ class Box(BaseModel):
     @classmethod
     def _ordered(cls, data: Any) -> Any:
         if isinstance(data, dict) and all(k in data for k in ("x1", "y1", "x2", "y2")):
-            x1, y1, x2, y2 = (float(data[k]) for k in ("x1", "y1", "x2", "y2"))
+            try:
+                x1, y1, x2, y2 = (float(data[k]) for k in ("x1", "y1", "x2", "y2"))
+            except (TypeError, ValueError):
+                return data  # let field validation report the bad value as a ValidationError
             data = {**data, "x1": min(x1, x2), "y1": min(y1, y2), "x2": max(x1, x2), "y2": max(y1, y2)}
         return data
 
@@ -46,7 +50,7 @@ class Box(BaseModel):
 class Polygon(BaseModel):
     """A closed polygon; at least three vertices."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     type: Literal["polygon"] = "polygon"
     points: tuple[Point, ...] = Field(min_length=3)
 
@@ -68,7 +72,7 @@ class Visibility(IntEnum):
 
 
 class Keypoint(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
     x: float = 0.0
     y: float = 0.0
     v: Visibility = Visibility.UNLABELLED
