@@ -96,7 +96,9 @@ def test_keypoints_need_a_point_and_a_known_visibility():
 def test_geometry_union_picks_the_type_from_its_tag():
     adapter = TypeAdapter(Geometry)
     assert isinstance(adapter.validate_python({"type": "box", "x1": 0, "y1": 0, "x2": 1, "y2": 1}), Box)
-    assert isinstance(adapter.validate_python({"type": "polygon", "points": [[0, 0], [1, 0], [1, 1]]}), Polygon)
+    assert isinstance(
+        adapter.validate_python({"type": "polygon", "points": [[0, 0], [1, 0], [1, 1]]}), Polygon
+    )
     with pytest.raises(ValidationError):
         adapter.validate_python({"type": "circle", "r": 3})
 

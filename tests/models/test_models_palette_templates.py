@@ -64,7 +64,11 @@ def test_templates_match_mediapipe(names, skeleton, count, reference):
 
 
 def test_template_names_in_mediapipe_order():
-    assert (BODY_33_NAMES[0], BODY_33_NAMES[11], BODY_33_NAMES[32]) == ("NOSE", "LEFT_SHOULDER", "RIGHT_FOOT_INDEX")
+    assert (BODY_33_NAMES[0], BODY_33_NAMES[11], BODY_33_NAMES[32]) == (
+        "NOSE",
+        "LEFT_SHOULDER",
+        "RIGHT_FOOT_INDEX",
+    )
     assert (HAND_21_NAMES[0], HAND_21_NAMES[4], HAND_21_NAMES[20]) == ("WRIST", "THUMB_TIP", "PINKY_TIP")
 
 

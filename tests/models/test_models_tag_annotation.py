@@ -73,7 +73,9 @@ def test_only_keypoint_tags_have_names_or_skeleton(kind):
 
 
 def test_tag_round_trips_through_json():
-    t = Tag(id=4, name="hand", color="#00ff00", kind="keypoints", keypoint_names=("a", "b"), skeleton=((0, 1),))
+    t = Tag(
+        id=4, name="hand", color="#00ff00", kind="keypoints", keypoint_names=("a", "b"), skeleton=((0, 1),)
+    )
     assert Tag.model_validate_json(t.model_dump_json()) == t
 
 
