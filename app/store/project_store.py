@@ -34,7 +34,7 @@ class ProjectStore:
         p = Path(path).absolute()
         if p.exists():
             raise NotAProjectError(f"Cannot create a project at '{p}': a file is already there.")
-        if not os.access(p.parent, os.W_OK):
+        if not _writable(p.parent, folder=True):
             raise ReadOnlyProjectError(f"Cannot create a project in '{p.parent}': the folder is read-only.")
         conn = _connect(p)
         migrate(conn)
@@ -49,7 +49,7 @@ class ProjectStore:
         if not p.is_file():
             raise NotAProjectError(f"No project file at '{p}'.")
         _check_identity(p)
-        if not os.access(p, os.W_OK) or not os.access(p.parent, os.W_OK):
+        if not _writable(p) or not _writable(p.parent, folder=True):
             raise ReadOnlyProjectError(
                 f"'{p.name}' is read-only (the file or its folder cannot be written). "
                 "LabelAssist saves every edit as it is made, so it needs write access."
@@ -74,7 +74,14 @@ class ProjectStore:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        except BaseException:
+            # A failed COMMIT (disk full, I/O error) may leave the transaction open; without this
+            # ROLLBACK every later edit would fail with "cannot start a transaction within a transaction".
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
 
     def integrity_ok(self) -> bool:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -236,8 +243,14 @@ def _check_identity(path: Path) -> None:
     if not header.startswith(b"SQLite format 3\x00"):
         raise NotAProjectError(f"'{path.name}' is not a LabelAssist project (it is not a SQLite database).")
     # Ask SQLite rather than the raw header: after a crash the newest header may still be in the WAL file.
+    # Read-only, so a file that is not ours is never written: a read-write connection would checkpoint a
+    # foreign WAL into it or roll back its journal. Without a WAL, `immutable` also keeps SQLite from
+    # creating -wal/-shm files beside it; with one, `mode=ro` reads the WAL through its existing -shm.
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.is_file() and wal.stat().st_size > 0
+    uri = path.as_uri() + ("?mode=ro" if has_wal else "?mode=ro&immutable=1")
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=5.0)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             user_version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -252,6 +265,23 @@ def _check_identity(path: Path) -> None:
             f"'{path.name}' was written by a newer LabelAssist (project format {user_version}; "
             f"this version reads up to {SCHEMA_VERSION}). Update LabelAssist to open it."
         )
+
+
+def _writable(path: Path, folder: bool = False) -> bool:
+    """Whether we may write `path`.
+
+    `os.access` alone is not enough: for root it reports every file writable. A file (or, on POSIX, a
+    folder) with no write permission bit at all was made read-only on purpose, so treat it as such for
+    every user. Windows reports its folders' read-only attribute as missing write bits although it does
+    not stop writing there, so folders are left to `os.access` on Windows.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if (not folder or os.name != "nt") and not mode & 0o222:
+        return False
+    return os.access(path, os.W_OK)
 
 
 def _tag_row(tag: Tag) -> tuple[str, str, str, str, str]:
