@@ -1,0 +1,87 @@
+"""The Annotations dock: the current image's annotations; selection mirrors the canvas."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QMenu, QWidget
+
+from app.document import Document
+from app.models import Annotation, Source
+from app.models.geometry import Box, Keypoints, Polygon
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def describe(a: Annotation, tag_name: str) -> str:
+    g = a.geometry
+    if isinstance(g, Box):
+        shape = f"box {g.width:.0f}×{g.height:.0f}"
+    elif isinstance(g, Polygon):
+        shape = f"polygon, {len(g.points)} vertices"
+    elif isinstance(g, Keypoints):
+        shape = f"{len(g.labelled())}/{len(g.points)} keypoints"
+    else:
+        shape = ""
+    origin = ""
+    if a.provenance.source == Source.MODEL:
+        score = f" {a.provenance.score:.2f}" if a.provenance.score is not None else ""
+        origin = f"  · model{score}"
+    return f"{tag_name} — {shape}{origin}"
+
+
+class AnnotationsDock(QDockWidget):
+    def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
+        super().__init__("Annotations", parent)
+        self.setObjectName("annotations_dock")
+        self.doc = doc
+        self.list = QListWidget()
+        self.list.setObjectName("annotations_list")
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.setWidget(self.list)
+        self._syncing = False
+        self.list.itemSelectionChanged.connect(self._on_list_selection)
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        for signal in (doc.currentImageChanged, doc.annotationsAdded, doc.annotationsChanged,
+                       doc.annotationsRemoved, doc.tagsChanged):  # fmt: skip
+            signal.connect(self.rebuild)
+        doc.selectionChanged.connect(self._follow_selection)
+
+    def rebuild(self) -> None:
+        self._syncing = True
+        self.list.clear()
+        for a in self.doc.annotations.values():
+            tag = self.doc.tags.get(a.tag_id)
+            item = QListWidgetItem(describe(a, tag.name if tag else "(no tag)"))
+            item.setData(ID_ROLE, a.id)
+            item.setData(Qt.ItemDataRole.DecorationRole, QColor(tag.color if tag else "#808080"))
+            self.list.addItem(item)
+        self._syncing = False
+        self._follow_selection()
+        self.setWindowTitle(f"Annotations ({len(self.doc.annotations)})")
+
+    def _follow_selection(self) -> None:
+        self._syncing = True
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setSelected(item.data(ID_ROLE) in self.doc.selected)
+        self._syncing = False
+
+    def _on_list_selection(self) -> None:
+        if not self._syncing:
+            self.doc.set_selection({it.data(ID_ROLE) for it in self.list.selectedItems()})
+
+    def _context_menu(self, pos) -> None:  # type: ignore[no-untyped-def]
+        if not self.doc.selected:
+            return
+        menu = QMenu(self)
+        retag = menu.addMenu("Change tag")
+        kinds = {self.doc.tags[self.doc.annotations[i].tag_id].kind for i in self.doc.selected}
+        for tag in self.doc.tag_list():
+            if tag.kind in kinds:
+                action = QAction(tag.name, retag)
+                action.triggered.connect(lambda _=False, t=tag.id: self.doc.retag_selected(t))
+                retag.addAction(action)
+        menu.addAction("Delete", self.doc.delete_selected)
+        menu.exec(self.list.mapToGlobal(pos))

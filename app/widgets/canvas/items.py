@@ -1,0 +1,177 @@
+"""Graphics items for annotations. They only draw; edits go through the document."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from app.models import Annotation, Tag
+from app.models.geometry import Box, Geometry, Keypoints, Polygon, Visibility
+
+FALLBACK_COLOR = "#808080"
+POINT_RADIUS_PX = 4.0  # keypoint dots keep this size on screen at any zoom
+
+
+def scene_px(item: QGraphicsItem) -> float:
+    """Scene units per screen pixel, set by the view on every zoom."""
+    scene = item.scene()
+    return getattr(scene, "px", 1.0) if scene is not None else 1.0
+
+
+class AnnotationItem(QGraphicsItem):
+    """Base: holds the annotation shown, its tag colour and whether it is selected."""
+
+    def __init__(self, annotation: Annotation, tag: Tag | None) -> None:
+        super().__init__()
+        self.annotation = annotation
+        self.geometry: Geometry = annotation.geometry
+        self.color = QColor(tag.color if tag else FALLBACK_COLOR)
+        self.skeleton: tuple[tuple[int, int], ...] = tag.skeleton if tag else ()
+        self.highlighted = False
+        self.setAcceptHoverEvents(False)
+
+    @property
+    def ann_id(self) -> int:
+        assert self.annotation.id is not None
+        return self.annotation.id
+
+    def set_annotation(self, annotation: Annotation, tag: Tag | None) -> None:
+        self.annotation = annotation
+        self.color = QColor(tag.color if tag else FALLBACK_COLOR)
+        self.skeleton = tag.skeleton if tag else ()
+        self.show_geometry(annotation.geometry)
+
+    def show_geometry(self, geometry: Geometry) -> None:
+        """Draw another geometry (a drag in progress) without changing the annotation."""
+        self.prepareGeometryChange()
+        self.geometry = geometry
+        self.update()
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.setZValue(1 if on else 0)
+            self.update()
+
+    def _pen(self) -> QPen:
+        pen = QPen(self.color, 3 if self.highlighted else 2)
+        pen.setCosmetic(True)
+        return pen
+
+    def _brush(self) -> QBrush:
+        fill = QColor(self.color)
+        fill.setAlpha(90 if self.highlighted else 40)
+        return QBrush(fill)
+
+    def area(self) -> float:
+        b = self.geometry.bounds()
+        return max(b.width, 1e-6) * max(b.height, 1e-6)
+
+
+class BoxItem(AnnotationItem):
+    def _rect(self) -> QRectF:
+        g = self.geometry
+        assert isinstance(g, Box)
+        return QRectF(QPointF(g.x1, g.y1), QPointF(g.x2, g.y2))
+
+    def boundingRect(self) -> QRectF:
+        m = 2 * scene_px(self)
+        return self._rect().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._rect())
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(self._pen())
+        painter.setBrush(self._brush())
+        painter.drawRect(self._rect())
+
+
+class PolygonItem(AnnotationItem):
+    def _polygon(self) -> QPolygonF:
+        g = self.geometry
+        assert isinstance(g, Polygon)
+        return QPolygonF([QPointF(x, y) for x, y in g.points])
+
+    def show_geometry(self, geometry: Geometry) -> None:
+        self._cached = None
+        super().show_geometry(geometry)
+
+    def _poly(self) -> QPolygonF:
+        cached = getattr(self, "_cached", None)
+        if cached is None:
+            cached = self._cached = self._polygon()
+        return cached
+
+    def boundingRect(self) -> QRectF:
+        m = 2 * scene_px(self)
+        return self._poly().boundingRect().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addPolygon(self._poly())
+        path.closeSubpath()
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setPen(self._pen())
+        painter.setBrush(self._brush())
+        painter.drawPolygon(self._poly())
+
+
+class KeypointsItem(AnnotationItem):
+    def _points(self) -> list[tuple[QPointF, Visibility]]:
+        g = self.geometry
+        assert isinstance(g, Keypoints)
+        return [(QPointF(p.x, p.y), p.v) for p in g.points]
+
+    def boundingRect(self) -> QRectF:
+        placed = [p for p, v in self._points() if v != Visibility.UNLABELLED]
+        if not placed:
+            return QRectF()
+        r = (POINT_RADIUS_PX + 3) * scene_px(self)
+        rect = QPolygonF(placed).boundingRect()
+        return rect.adjusted(-r, -r, r, r)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        r = (POINT_RADIUS_PX + 3) * scene_px(self)
+        for p, v in self._points():
+            if v != Visibility.UNLABELLED:
+                path.addEllipse(p, r, r)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        pts = self._points()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(self._pen())
+        for a, b in self.skeleton:
+            if a < len(pts) and b < len(pts):
+                (pa, va), (pb, vb) = pts[a], pts[b]
+                if va != Visibility.UNLABELLED and vb != Visibility.UNLABELLED:
+                    painter.drawLine(pa, pb)
+        r = POINT_RADIUS_PX * scene_px(self) * (1.3 if self.highlighted else 1.0)
+        outline = QPen(QColor("white"), 1)
+        outline.setCosmetic(True)
+        painter.setPen(outline)
+        for p, v in pts:
+            if v == Visibility.UNLABELLED:
+                continue
+            # Occluded points are drawn hollow.
+            painter.setBrush(QBrush(self.color) if v == Visibility.VISIBLE else Qt.BrushStyle.NoBrush)
+            if v == Visibility.OCCLUDED:
+                painter.setPen(self._pen())
+            painter.drawEllipse(p, r, r)
+            painter.setPen(outline)
+
+
+def make_item(annotation: Annotation, tag: Tag | None) -> AnnotationItem:
+    g = annotation.geometry
+    if isinstance(g, Box):
+        return BoxItem(annotation, tag)
+    if isinstance(g, Polygon):
+        return PolygonItem(annotation, tag)
+    return KeypointsItem(annotation, tag)

@@ -1,0 +1,115 @@
+"""The scene: the image and one item per annotation of the document's current image, kept in sync."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPixmap, QTransform
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
+
+from app.document import Document
+from app.models import Annotation
+from app.widgets.canvas.items import AnnotationItem, KeypointsItem, make_item
+from app.widgets.canvas.overlays import DraftItem, HandlesOverlay
+
+
+class AnnotationScene(QGraphicsScene):
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.px = 1.0  # scene units per screen pixel
+        self.image_size = QSize()
+        self.items_by_id: dict[int, AnnotationItem] = {}
+        self.pixmap_item = QGraphicsPixmapItem()
+        self.pixmap_item.setZValue(-1000)
+        self.pixmap_item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        self.addItem(self.pixmap_item)
+        self.handles = HandlesOverlay()
+        self.addItem(self.handles)
+        self.draft = DraftItem()
+        self.addItem(self.draft)
+        self.setBackgroundBrush(Qt.GlobalColor.darkGray)
+        doc.currentImageChanged.connect(self.rebuild)
+        doc.annotationsAdded.connect(self._on_added)
+        doc.annotationsChanged.connect(self._on_changed)
+        doc.annotationsRemoved.connect(self._on_removed)
+        doc.selectionChanged.connect(self._on_selection)
+        doc.tagsChanged.connect(self._on_tags)
+
+    # ---- image ---------------------------------------------------------------------------------
+
+    def set_image(self, image: QImage | None, full_size: QSize) -> None:
+        """Show `image` stretched over the full image size (a reduced preview first, then the full one)."""
+        self.image_size = QSize(full_size)
+        if image is None or image.isNull():
+            self.pixmap_item.setPixmap(QPixmap())
+        else:
+            self.pixmap_item.setPixmap(QPixmap.fromImage(image))
+            sx = full_size.width() / image.width()
+            sy = full_size.height() / image.height()
+            self.pixmap_item.setTransform(QTransform.fromScale(sx, sy))
+        self.setSceneRect(QRectF(0, 0, max(full_size.width(), 1), max(full_size.height(), 1)))
+
+    def image_rect(self) -> QRectF:
+        return QRectF(0, 0, self.image_size.width(), self.image_size.height())
+
+    def set_px(self, px: float) -> None:
+        if abs(px - self.px) / max(px, 1e-9) < 1e-6:
+            return
+        self.px = px
+        # Items sized in screen pixels change their scene extent with the zoom.
+        for item in self.items_by_id.values():
+            if isinstance(item, KeypointsItem) or item.highlighted:
+                item.prepareGeometryChange()
+        self.handles.refresh()
+        self.draft.prepareGeometryChange()
+
+    # ---- annotations ---------------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        for item in self.items_by_id.values():
+            self.removeItem(item)
+        self.items_by_id = {}
+        self._on_added(list(self.doc.annotations.values()))
+        self._on_selection()
+
+    def _on_added(self, annotations: list[Annotation]) -> None:
+        for a in annotations:
+            item = make_item(a, self.doc.tags.get(a.tag_id))
+            self.items_by_id[a.id] = item  # type: ignore[index]
+            self.addItem(item)
+
+    def _on_changed(self, annotations: list[Annotation]) -> None:
+        for a in annotations:
+            item = self.items_by_id.get(a.id)  # type: ignore[arg-type]
+            if item is not None:
+                item.set_annotation(a, self.doc.tags.get(a.tag_id))
+        self.handles.refresh()
+
+    def _on_removed(self, ids: list[int]) -> None:
+        for i in ids:
+            item = self.items_by_id.pop(i, None)
+            if item is not None:
+                self.removeItem(item)
+        self._on_selection()
+
+    def _on_tags(self) -> None:
+        self._on_changed(list(self.doc.annotations.values()))
+
+    def _on_selection(self) -> None:
+        selected = []
+        for i, item in self.items_by_id.items():
+            on = i in self.doc.selected
+            item.set_highlighted(on)
+            if on:
+                selected.append(item)
+        self.handles.show_for(selected)
+
+    def selected_items(self) -> list[AnnotationItem]:
+        return [self.items_by_id[i] for i in self.doc.selected if i in self.items_by_id]
+
+    def annotation_at(self, pos: QPointF) -> AnnotationItem | None:
+        """The annotation under `pos`; among overlapping ones the smallest, so nested shapes stay reachable."""
+        hits = [it for it in self.items(pos) if isinstance(it, AnnotationItem)]
+        if not hits:
+            return None
+        return min(hits, key=lambda it: it.area())

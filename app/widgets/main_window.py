@@ -1,0 +1,232 @@
+"""The main window: assembles the pages, menus, toolbar and status bar around one Document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QActionGroup, QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
+
+from app import __version__
+from app.actions import ACTIONS, build_actions
+from app.document import Document
+from app.paths import config_dir
+from app.project_files import add_image_files, open_path, scan_images
+from app.settings import load_preferences, save_preferences
+from app.store import ProjectError
+from app.widgets import project_dialogs
+from app.widgets.annotator_page import AnnotatorPage
+from app.widgets.deployments_page import DeploymentsPage
+from app.widgets.help_overlay import HelpOverlay
+
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.setWindowTitle("LabelAssist")
+        self.prefs = load_preferences()
+        self.doc = Document(self)
+        self.annotator = AnnotatorPage(self.doc, self, preview_side=self.prefs.preview_side)
+        self.canvas = self.annotator.canvas
+        self.deployments = DeploymentsPage(self)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("pages")
+        self.tabs.addTab(self.annotator, "Annotator")
+        self.tabs.addTab(self.deployments, "Deployments")
+        self.setCentralWidget(self.tabs)
+        self.help = HelpOverlay(self)
+        self.actions_by_id = build_actions(self, self._handlers())
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self.doc.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
+        self.doc.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
+        self.actions_by_id["undo"].setEnabled(False)
+        self.actions_by_id["redo"].setEnabled(False)
+        self.canvas.toolChanged.connect(self._on_tool_changed)
+        self.canvas.set_tool("select")
+        self._restore_layout()
+
+    # ---- actions -------------------------------------------------------------------------------
+
+    def _handlers(self) -> dict:  # type: ignore[type-arg]
+        doc, canvas = self.doc, self.canvas
+        handlers = {
+            "open_project": self.ask_open_project,
+            "new_project": self.ask_new_project,
+            "add_images": self.ask_add_images,
+            "add_folder": self.ask_add_folder,
+            "quit": self.close,
+            "undo": doc.undo_stack.undo,
+            "redo": doc.undo_stack.redo,
+            "copy": self._copy,
+            "paste": doc.paste,
+            "delete": doc.delete_selected,
+            "select_all": lambda: doc.set_selection(set(doc.annotations)),
+            "next_image": lambda: self.annotator.images_dock.step(+1),
+            "prev_image": lambda: self.annotator.images_dock.step(-1),
+            "toggle_done": doc.toggle_done,
+            "tool_select": lambda: canvas.set_tool("select"),
+            "tool_rect": lambda: canvas.set_tool("rect"),
+            "tool_polygon": lambda: canvas.set_tool("polygon"),
+            "tool_keypoints": lambda: canvas.set_tool("keypoints"),
+            "fit": canvas.fit,
+            "zoom_in": lambda: canvas.zoom_by(1.25),
+            "zoom_out": lambda: canvas.zoom_by(1 / 1.25),
+            "help": self.help.toggle,
+            "dismiss": self._escape,
+        }
+        for n in range(1, 10):
+            handlers[f"tag_{n}"] = lambda n=n: self._pick_tag(n)
+        return handlers
+
+    def _build_menus(self) -> None:
+        menus: dict[str, QMenu] = {}
+        for spec in ACTIONS:
+            menu = menus.get(spec.group)
+            if menu is None:
+                menu = menus[spec.group] = self.menuBar().addMenu(spec.group)
+            menu.addAction(self.actions_by_id[spec.id])
+            if spec.id == "new_project":
+                self.recent_menu = menu.addMenu("Recent projects")
+                self.recent_menu.aboutToShow.connect(self._fill_recent)
+        tools = QActionGroup(self)
+        for tool in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints"):
+            tools.addAction(self.actions_by_id[tool])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Tools")
+        bar.setObjectName("tools_toolbar")
+        for action_id in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints", None, "prev_image",
+                          "next_image", "toggle_done", None, "undo", "redo", None, "fit", "help"):  # fmt: skip
+            if action_id is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions_by_id[action_id])
+        self.annotator.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_status_bar(self) -> None:
+        self.position_label = QLabel()
+        self.statusBar().addPermanentWidget(self.position_label)
+        self.doc.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.canvas.hintChanged.connect(lambda text: self.statusBar().showMessage(text))
+        for signal in (self.doc.currentImageChanged, self.doc.annotationsAdded, self.doc.annotationsRemoved,
+                       self.doc.currentTagChanged, self.doc.imageUpdated, self.doc.projectChanged):  # fmt: skip
+            signal.connect(self._update_position)
+
+    def _update_position(self) -> None:
+        img, tag = self.doc.current_image, self.doc.current_tag
+        if img is None:
+            self.position_label.setText("")
+            return
+        status = img.status.value.replace("_", " ")
+        tag_text = f" · tag: {tag.name}" if tag else ""
+        self.position_label.setText(
+            f"{img.path} · {self.doc.row + 1}/{len(self.doc.images)} · {status} · "
+            f"{len(self.doc.annotations)} annotations{tag_text}"
+        )
+
+    def _on_tool_changed(self, name: str) -> None:
+        self.actions_by_id[f"tool_{name}"].setChecked(True)
+
+    def _pick_tag(self, n: int) -> None:
+        tags = self.doc.tag_list()
+        if n > len(tags):
+            return
+        tag = tags[n - 1]
+        self.doc.set_current_tag(tag.id)
+        if self.doc.selected:
+            self.doc.retag_selected(tag.id)  # type: ignore[arg-type]
+        self.doc.message.emit(f"Tag: {tag.name}")
+
+    def _copy(self) -> None:
+        n = self.doc.copy_selected()
+        if n:
+            self.doc.message.emit(f"Copied {n} annotation(s); Ctrl+V pastes them on any image.")
+
+    def _escape(self) -> None:
+        if self.help.isVisible():
+            self.help.hide()
+        else:
+            self.canvas.cancel()
+
+    # ---- projects ------------------------------------------------------------------------------
+
+    def open_project(self, path: Path) -> bool:
+        """Open a project file or a folder of images; on failure say why and keep what was open."""
+        try:
+            store = open_path(Path(path))
+        except (ProjectError, OSError) as e:
+            project_dialogs.show_error(self, "Cannot open project", str(e))
+            self.statusBar().showMessage(str(e), 15000)
+            return False
+        self.doc.set_store(store)
+        self.prefs.remember_project(store.path)
+        save_preferences(self.prefs)
+        self.setWindowTitle(f"{store.path.stem} — LabelAssist {__version__}")
+        self.statusBar().showMessage(f"Opened {store.path} ({len(self.doc.images)} images)", 8000)
+        return True
+
+    def ask_open_project(self) -> None:
+        path = project_dialogs.ask_project_file(self)
+        if path:
+            self.open_project(path)
+
+    def ask_new_project(self) -> None:
+        folder = project_dialogs.ask_folder(self, "Create a project from a folder of images")
+        if folder:
+            self.open_project(folder)
+
+    def add_images(self, files: list[Path]) -> int:
+        if self.doc.store is None or not files:
+            return 0
+        added = add_image_files(self.doc.store, files)
+        self.doc.add_images(added)
+        self.statusBar().showMessage(f"Added {len(added)} image(s)", 8000)
+        return len(added)
+
+    def ask_add_images(self) -> None:
+        self.add_images(project_dialogs.ask_image_files(self))
+
+    def ask_add_folder(self) -> None:
+        folder = project_dialogs.ask_folder(self, "Add a folder of images")
+        if folder:
+            self.add_images(scan_images(folder))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in self.prefs.recent_projects:
+            self.recent_menu.addAction(p, lambda p=p: self.open_project(Path(p)))
+        if not self.prefs.recent_projects:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # ---- window state --------------------------------------------------------------------------
+
+    def _qsettings(self) -> QSettings:
+        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        s = self._qsettings()
+        self.resize(1400, 900)
+        if s.value("layout_version", 0, int) != LAYOUT_VERSION:
+            return
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)  # Qt moves a window that would be off every screen back on
+        state = s.value("annotator_state")
+        if isinstance(state, QByteArray):
+            self.annotator.restoreState(state, LAYOUT_VERSION)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        s = self._qsettings()
+        s.setValue("layout_version", LAYOUT_VERSION)
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("annotator_state", self.annotator.saveState(LAYOUT_VERSION))
+        s.sync()
+        self.canvas.source.stop()
+        self.doc.close()
+        super().closeEvent(event)
