@@ -14,10 +14,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.document import commands
-from app.models import Annotation, ImageRecord, ImageStatus, Tag
+from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
 from app.models.geometry import Geometry
 from app.models.palette import next_color
 from app.store import ProjectStore
+
+
+DEFAULT_TAG_NAMES = {TagKind.BOX: "object", TagKind.POLYGON: "region"}
 
 
 class Document(QObject):
@@ -158,6 +161,28 @@ class Document(QObject):
         if tag_id != self.current_tag_id and (tag_id is None or tag_id in self.tags):
             self.current_tag_id = tag_id
             self.currentTagChanged.emit()
+
+    def tag_for_kind(self, kind: TagKind) -> Tag | None:
+        """The current tag if it is of `kind`, else the first tag of that kind (which becomes current).
+
+        A project without a box or polygon tag gets one ("object" / "region") so drawing just works; a
+        keypoint tag needs its point names, so for keypoints the user is asked to add one.
+        """
+        tag = self.current_tag
+        if tag is not None and tag.kind == kind:
+            return tag
+        tag = next((t for t in self.tags.values() if t.kind == kind), None)
+        if tag is None and kind != TagKind.KEYPOINTS and self.store is not None:
+            name = DEFAULT_TAG_NAMES[kind]
+            if any(t.name == name for t in self.tags.values()):
+                name = f"{name} ({kind.value})"
+            self.add_tag(Tag(name=name, color=self.new_tag_color(), kind=kind))
+            tag = next((t for t in self.tags.values() if t.kind == kind), None)
+        if tag is None:
+            self.message.emit(f"There is no {kind.value} tag yet: add one in the Tags dock.")
+            return None
+        self.set_current_tag(tag.id)
+        return tag
 
     def tag_list(self) -> list[Tag]:
         return list(self.tags.values())

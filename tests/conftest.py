@@ -1,0 +1,32 @@
+"""Shared test setup: offscreen Qt, and every test gets its own settings, data and config dirs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "resources" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point preferences, window state and the demo project at a fresh folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LABELASSIST_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def image_folder(tmp_path: Path) -> Path:
+    """A folder with a few real sample photos."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("astronaut.jpg", "cat.png", "hand.jpg"):
+        shutil.copy(SAMPLES / name, folder / name)
+    return folder

@@ -1,0 +1,31 @@
+"""Driving the canvas like a user: image coordinates in, mouse and key events out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from app.widgets.main_window import MainWindow
+
+
+def vp(window: MainWindow, x: float, y: float) -> QPoint:
+    """Viewport position of image point (x, y)."""
+    return window.canvas.scene_pos(x, y)
+
+
+def drag(qtbot, window: MainWindow, a: tuple[float, float], b: tuple[float, float], modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    """Press at image point a, move in steps, release at b."""
+    viewport = window.canvas.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, vp(window, *a))
+    for t in (0.25, 0.5, 0.75, 1.0):
+        qtbot.mouseMove(viewport, vp(window, a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, vp(window, *b))
+
+
+def click(qtbot, window: MainWindow, p: tuple[float, float], button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.canvas.viewport(), button, modifier, vp(window, *p))
+
+
+def key(qtbot, window: MainWindow, k, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+    """Type a key into the canvas (shortcuts resolve as for a user)."""
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, k, modifier)
