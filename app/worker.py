@@ -76,7 +76,7 @@ class _Worker(QObject):
                 self.event.emit("error", token, error_message(exc))
             else:
                 self.event.emit("result", token, value)
-            self.event.emit("finished", token)
+            self.event.emit("finished", token, None)
 
 
 class BackgroundRunner(QObject):
