@@ -1,0 +1,39 @@
+"""The `face` model: full-range face detector, boxes plus the 6 face keypoints."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from server.model import Detections, ModelInfo, PredictOptions, empty_detections
+from server.people.names import FACE_KEYPOINTS
+from server.people.ssd import SsdDetection, SsdDetector
+
+FACE_INFO = ModelInfo(
+    name="face", task="detect", labels=("face",), platform="litert", release="mediapipe-0.10.21",
+    keypoint_names=FACE_KEYPOINTS,
+)
+
+
+def detections_from_ssd(info: ModelInfo, found: list[SsdDetection], label: str) -> Detections:
+    """Boxes, scores and keypoints (confidence = the detection score) from SSD detections."""
+    if not found:
+        return empty_detections(info)
+    scores = np.array([d.score for d in found], np.float32)
+    points = np.stack([d.keypoints for d in found]).astype(np.float32)
+    confidence = np.broadcast_to(scores[:, None, None], (len(found), points.shape[1], 1))
+    return Detections(
+        boxes=np.stack([d.box for d in found]).astype(np.float32),
+        scores=scores,
+        labels=[label] * len(found),
+        keypoints=np.concatenate([points, confidence], axis=2),
+    )
+
+
+class FaceModel:
+    info = FACE_INFO
+
+    def __init__(self, detector: SsdDetector) -> None:
+        self.detector = detector
+
+    def predict(self, image: np.ndarray, options: PredictOptions) -> Detections:
+        return detections_from_ssd(self.info, self.detector.detect(image), "face")

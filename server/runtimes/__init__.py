@@ -1,0 +1,1 @@
+"""Inference runtimes (LiteRT, onnxruntime) behind a small interface."""
