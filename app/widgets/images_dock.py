@@ -60,8 +60,13 @@ class ImageFilter(QSortFilterProxyModel):
         self.text = ""
 
     def set_filter(self, status: str, text: str) -> None:
-        self.status, self.text = status, text.strip().lower()
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter() is deprecated there
+            self.beginFilterChange()
+            self.status, self.text = status, text.strip().lower()
+            self.endFilterChange()
+        else:
+            self.status, self.text = status, text.strip().lower()
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:
         if not self.status and not self.text:
