@@ -212,8 +212,8 @@ class Document(QObject):
             self.message.emit("Pick a tag first (Tags dock).")
             return
         ann = Annotation(image_id=img.id, tag_id=tag_id, geometry=geometry)  # type: ignore[arg-type]
+        # Not selected afterwards: the labeller goes on drawing, and a tag key must not retag it.
         self._push(commands.AddAnnotations(self, [ann], f"Add {self.tags[tag_id].name}"))
-        self.set_selection({a.id for a in self._last_added()})
 
     def add_annotations(self, annotations: list[Annotation], text: str) -> None:
         if annotations:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from app.document import Document
@@ -14,6 +14,23 @@ STATUS_COLOR = {ImageStatus.NEW: "#9e9e9e", ImageStatus.IN_PROGRESS: "#f5a623", 
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
+_DOTS: dict[ImageStatus, QPixmap] = {}
+
+
+def status_dot(status: ImageStatus) -> QPixmap:
+    """A small filled circle in the status colour (made once per status)."""
+    dot = _DOTS.get(status)
+    if dot is None:
+        dot = QPixmap(12, 12)
+        dot.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(dot)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(QColor(STATUS_COLOR[status]))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        _DOTS[status] = dot
+    return dot
 
 
 class ImageListModel(QAbstractListModel):
@@ -44,7 +61,7 @@ class ImageListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{img.path}   ·  {STATUS_TEXT[img.status]}"
         if role == Qt.ItemDataRole.DecorationRole:
-            return QColor(STATUS_COLOR[img.status])
+            return status_dot(img.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"{img.width}×{img.height}" if img.width else "size not read yet"
             return f"{img.path}\n{size}\nstatus: {STATUS_TEXT[img.status]}"
@@ -90,7 +107,7 @@ class ImagesDock(QDockWidget):
         self.status_box = QComboBox()
         self.status_box.addItem("All images", "")
         for status, text in STATUS_TEXT.items():
-            self.status_box.addItem(text.capitalize(), status.value)
+            self.status_box.addItem(status_dot(status), text.capitalize(), status.value)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter by name")
         self.search.setClearButtonEnabled(True)

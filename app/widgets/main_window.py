@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             return
         tag = tags[n - 1]
         self.doc.set_current_tag(tag.id)
-        if self.doc.selected:
+        if self.doc.selected and self.canvas.tool.name == "select":
             self.doc.retag_selected(tag.id)  # type: ignore[arg-type]
         self.doc.message.emit(f"Tag: {tag.name}")
 

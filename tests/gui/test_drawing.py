@@ -51,7 +51,7 @@ def test_resize_with_a_handle_and_move_are_one_undo_step_each(make_window, image
     drag(qtbot, w, (100, 100), (200, 200))
     after_draw = w.doc.undo_stack.count()
     key(qtbot, w, Qt.Key.Key_V)
-    # The new box is selected: drag its bottom-right handle.
+    click(qtbot, w, (150, 150))  # select it, then drag its bottom-right handle
     drag(qtbot, w, (200, 200), (260, 240))
     [a] = stored(w)
     assert (a.geometry.x2, a.geometry.y2) == (pytest.approx(260, abs=2), pytest.approx(240, abs=2))
@@ -71,6 +71,7 @@ def test_moving_stops_at_the_image_edge(make_window, image_folder, qtbot) -> Non
     key(qtbot, w, Qt.Key.Key_R)
     drag(qtbot, w, (10, 10), (60, 60))
     key(qtbot, w, Qt.Key.Key_V)
+    click(qtbot, w, (30, 30))
     drag(qtbot, w, (30, 30), (-200, -200))
     [a] = stored(w)
     assert (a.geometry.x1, a.geometry.y1) == (pytest.approx(0, abs=0.01), pytest.approx(0, abs=0.01))
@@ -87,6 +88,7 @@ def test_polygon_vertices_close_on_enter_and_can_be_edited(make_window, image_fo
     assert w.doc.tags[a.tag_id].kind == "polygon"
 
     key(qtbot, w, Qt.Key.Key_V)
+    click(qtbot, w, (150, 150))
     # Double-click the middle of the top edge: a vertex is added there.
     qtbot.mouseDClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.scene_pos(200, 100))
     [a] = stored(w)
@@ -138,6 +140,7 @@ def test_keypoints_in_order_with_a_skipped_and_an_occluded_point(make_window, im
 
     # Edit: drag the wrist, then double-click it to mark it occluded.
     key(qtbot, w, Qt.Key.Key_V)
+    click(qtbot, w, (100, 100))
     drag(qtbot, w, (100, 100), (140, 150))
     qtbot.mouseDClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.scene_pos(140, 150))
     [a] = stored(w)
@@ -154,7 +157,15 @@ def test_delete_and_retag_selected(make_window, image_folder, qtbot) -> None:
     w.doc.set_current_tag(next(t.id for t in w.doc.tag_list() if t.name == "car"))
     key(qtbot, w, Qt.Key.Key_R)
     drag(qtbot, w, (10, 10), (80, 80))
-    key(qtbot, w, Qt.Key.Key_2)  # the selected box becomes "bus"
+    key(qtbot, w, Qt.Key.Key_2)  # while drawing, a tag key picks the tag for the next box only
+    [a] = stored(w)
+    assert w.doc.tags[a.tag_id].name == "car" and w.doc.current_tag.name == "bus"
+    key(qtbot, w, Qt.Key.Key_V)
+    click(qtbot, w, (40, 40))
+    key(qtbot, w, Qt.Key.Key_1)  # in the select tool it retags the selection
+    [a] = stored(w)
+    assert w.doc.tags[a.tag_id].name == "car"
+    key(qtbot, w, Qt.Key.Key_2)
     [a] = stored(w)
     assert w.doc.tags[a.tag_id].name == "bus"
     key(qtbot, w, Qt.Key.Key_Delete)

@@ -40,6 +40,7 @@ def test_copy_then_paste_onto_the_next_image(make_window, image_folder, qtbot) -
     w = make_window(image_folder)
     key(qtbot, w, Qt.Key.Key_R)
     drag(qtbot, w, (30, 40), (130, 140))
+    key(qtbot, w, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     key(qtbot, w, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
         key(qtbot, w, Qt.Key.Key_D)

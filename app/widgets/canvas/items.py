@@ -61,7 +61,7 @@ class AnnotationItem(QGraphicsItem):
 
     def _brush(self) -> QBrush:
         fill = QColor(self.color)
-        fill.setAlpha(90 if self.highlighted else 40)
+        fill.setAlpha(90 if self.highlighted else 30)
         return QBrush(fill)
 
     def area(self) -> float:
