@@ -275,3 +275,17 @@ def test_a_hundred_thousand_images_in_one_call(project_path, make_store):
     listed = again.images()
     assert [r.path for r in listed] == [r.path for r in records]
     assert listed[12_345].width == 12_345 % 5000
+
+
+@pytest.mark.parametrize("name", ["with space.labelassist", "ünï #1?%20&x=y.labelassist"])
+def test_project_paths_with_unusual_characters(tmp_path, make_store, name):
+    folder = tmp_path / "földer #2"
+    folder.mkdir()
+    path = folder / name
+    store = make_store(path, create=True)
+    tag = store.add_tag(Tag(name="x"))
+    store.close()
+    again = make_store(path)
+    assert again.tags() == [tag]
+    again.close()
+    assert sorted(p.name for p in folder.iterdir()) == [name]
