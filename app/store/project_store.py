@@ -11,7 +11,7 @@ from pathlib import Path
 
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Polygon
-from app.store.errors import NewerProjectError, NotAProjectError, ReadOnlyProjectError
+from app.store.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
 from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 PROJECT_SUFFIX = ".labelassist"
@@ -34,6 +34,8 @@ class ProjectStore:
         p = Path(path).absolute()
         if p.exists():
             raise NotAProjectError(f"Cannot create a project at '{p}': a file is already there.")
+        if not p.parent.is_dir():
+            raise ProjectError(f"Cannot create a project in '{p.parent}': the folder does not exist.")
         if not _writable(p.parent, folder=True):
             raise ReadOnlyProjectError(f"Cannot create a project in '{p.parent}': the folder is read-only.")
         conn = _connect(p)
@@ -144,11 +146,15 @@ class ProjectStore:
     # ---- tags ----------------------------------------------------------------------------------
 
     def add_tag(self, tag: Tag) -> Tag:
-        with self._tx() as c:
-            cur = c.execute(
-                "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
-                (tag.id, *_tag_row(tag)),
-            )
+        """Add a tag; a name already in use raises ValueError with a message for the user."""
+        try:
+            with self._tx() as c:
+                cur = c.execute(
+                    "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+                    (tag.id, *_tag_row(tag)),
+                )
+        except sqlite3.IntegrityError as e:
+            raise ValueError(f"There is already a tag named '{tag.name}'.") from e
         return tag.model_copy(update={"id": cur.lastrowid})
 
     def update_tag(self, tag: Tag) -> None:
