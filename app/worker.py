@@ -2,14 +2,81 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, SignalInstance, Slot
 
 log = logging.getLogger(__name__)
+
+
+_repaired: list[str] | None = None
+
+
+def repair_signal_bool_refcounts() -> list[str]:
+    """Work around PySide6 builds whose SignalInstance.emit/disconnect drop a reference to True.
+
+    PySide6 6.12.0 on Python 3.11 does this: every emit() from Python decrements True's refcount, and after
+    a few hundred emits CPython aborts the process ("bool_dealloc: deallocating True or False"). Each method
+    is probed once and wrapped only if the loss is observed, so fixed builds and Python 3.12+ (where True is
+    immortal) are left untouched. Idempotent; returns the names of the methods it wrapped.
+    """
+    global _repaired
+    if _repaired is not None:
+        return _repaired
+    incref = ctypes.pythonapi.Py_IncRef
+    incref.argtypes, incref.restype = [ctypes.py_object], None
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe, rounds = _Probe(), 16
+
+    def noop() -> None:
+        pass
+
+    def emit_rounds() -> None:
+        for _ in range(rounds):
+            probe.ping.emit()
+
+    def disconnect_rounds() -> None:
+        for _ in range(rounds):
+            probe.ping.disconnect(probe.ping.connect(noop))
+
+    repaired = []
+    for name, exercise in (("emit", emit_rounds), ("disconnect", disconnect_rounds)):
+        before = sys.getrefcount(True)
+        exercise()
+        lost = before - sys.getrefcount(True)
+        if lost < rounds:
+            continue
+        for _ in range(lost):  # pay back what the probe itself took
+            incref(True)
+        original = getattr(SignalInstance, name)
+
+        def wrapper(self, *args, _original=original, **kwargs):
+            outcome = _original(self, *args, **kwargs)
+            if outcome is True or outcome is False:
+                incref(outcome)  # the reference the binding forgot to give us
+            return outcome
+
+        try:
+            setattr(SignalInstance, name, wrapper)
+        except (AttributeError, TypeError):
+            log.error("PySide6 SignalInstance.%s leaks references to True and cannot be patched", name)
+            continue
+        repaired.append(name)
+    _repaired = repaired
+    if repaired:
+        log.info("worked around a PySide6 refcount bug in SignalInstance.%s", "/".join(repaired))
+    return repaired
+
+
+repair_signal_bool_refcounts()
 
 Job = Callable[[], object]
 

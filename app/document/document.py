@@ -19,7 +19,6 @@ from app.models.geometry import Geometry
 from app.models.palette import next_color
 from app.store import ProjectStore
 
-
 DEFAULT_TAG_NAMES = {TagKind.BOX: "object", TagKind.POLYGON: "region"}
 
 
