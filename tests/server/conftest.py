@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from server_test_support import GOLDEN, RunningServer
+from server_test_support import GOLDEN, FixedModel, RunningServer
 
 from server.app import create_app
 from server.model import ServedModel
@@ -27,6 +27,15 @@ def people_models() -> list[ServedModel]:
 @pytest.fixture(scope="session")
 def people_server(people_models: list[ServedModel]) -> Iterator[RunningServer]:
     server = RunningServer(create_app(ModelRegistry(people_models), ServerSettings()))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fixed_server() -> Iterator[RunningServer]:
+    """One shared server for the stateless error tests: a FixedModel with small limits."""
+    server = RunningServer(create_app(ModelRegistry([FixedModel()]),
+                                      ServerSettings(max_body_bytes=2_000_000, max_pixels=600 * 600)))
     yield server
     server.stop()
 

@@ -52,8 +52,8 @@ CASES = {
 
 
 @pytest.fixture
-def server(make_server):
-    return make_server([FixedModel()], max_body_bytes=2_000_000, max_pixels=600 * 600)
+def server(fixed_server):
+    return fixed_server
 
 
 @pytest.mark.parametrize("case", CASES)
