@@ -194,3 +194,17 @@ def test_runners_do_not_share_a_thread(qtbot, make_runner):
         b.submit(lambda: "free", "b")
     assert blocker.args == ["b", "free"]
     gate.release.set()
+
+
+def test_emitting_signals_does_not_leak_references_to_true(qtbot, make_runner):
+    # PySide6 6.12.0 on Python 3.11 loses a reference to True per emit(); a few hundred emits then abort
+    # the process. Importing app.worker installs the repair wherever the bug is present.
+    import sys
+
+    runner = make_runner()
+    before = sys.getrefcount(True)
+    for i in range(200):
+        runner.started.emit(i)
+    connection = runner.result.connect(lambda *_: None)
+    runner.result.disconnect(connection)
+    assert sys.getrefcount(True) >= before - 2
