@@ -10,12 +10,18 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from app.actions import ACTIONS, TOOL_KEYS
 
 
+_FOLDED = {f"tag_{n}" for n in range(2, 10)}  # shown as one "1 … 9" row
+
+
 def shortcuts_html() -> str:
     groups: dict[str, list[tuple[str, str]]] = {}
     for spec in ACTIONS:
-        if spec.shortcuts:
-            title = spec.title + (" (with model assist)" if spec.reserved else "")
-            groups.setdefault(spec.group, []).append((" / ".join(spec.shortcuts), title))
+        if not spec.shortcuts or spec.id in _FOLDED:
+            continue
+        keys, title = " / ".join(spec.shortcuts), spec.title + (" (coming)" if spec.reserved else "")
+        if spec.id == "tag_1":
+            keys, title = "1 … 9", "Pick tag 1 … 9 (select tool: retag the selection)"
+        groups.setdefault(spec.group, []).append((keys, title))
     groups["On the canvas"] = list(TOOL_KEYS)
     cells = []
     for group, rows in groups.items():
