@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from functools import partial
@@ -28,11 +29,23 @@ class _Decoded:
     full_size: QSize | None  # set when ``image`` is a reduced preview
 
 
+def preview_long_side(long_side: int, preview_side: int) -> int:
+    """Long side of the preview: the source divided by the largest of 8, 4, 2 leaving ≥ 90% of preview_side."""
+    # libjpeg decodes at 1/2, 1/4 or 1/8 almost for free; any other size costs an extra resampling pass
+    # over the whole image (4000 px to 2048 px: ~70 ms instead of ~55 ms here). The canvas scales anyway.
+    for divisor in (8, 4, 2):
+        if long_side / divisor >= 0.9 * preview_side:
+            return math.ceil(long_side / divisor)
+    return math.ceil(long_side / 2)
+
+
 def _decode_first(path: str, preview_side: int) -> _Decoded:
     """A reduced preview when the decoder makes that cheap and the image is larger than the screen."""
     info = probe(path)
-    if info.scaled_decode and max(info.width, info.height) > preview_side:
-        return _Decoded(load(path, max_side=preview_side), QSize(info.width, info.height))
+    long_side = max(info.width, info.height)
+    if info.scaled_decode and long_side > preview_side:
+        preview = load(path, max_side=preview_long_side(long_side, preview_side))
+        return _Decoded(preview, QSize(info.width, info.height))
     # Formats without reduced decoding (PNG, TIFF, ...) would decode everything twice: go straight to full.
     return _Decoded(load(path), None)
 
@@ -61,7 +74,7 @@ class ImageSource(QObject):
         self._runner.error.connect(self._on_error)
 
     def request(self, path: PathLike, key: object) -> None:
-        """Decode ``path``: preview_ready (only for large images) then full_ready, or failed."""
+        """Decode ``path``: preview_ready (large JPEGs only) then full_ready, or failed; replaces pending."""
         self._generation += 1
         token = _Token(self._generation, key, os.fspath(path))
         self._runner.submit(partial(_decode_first, token.path, self.preview_side), token)

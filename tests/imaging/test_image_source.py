@@ -144,3 +144,11 @@ def test_cancel_stops_the_full_decode(qtbot, tmp_path, make_image_source, decode
         source.request(write_jpeg(tmp_path / "tiny.jpg", quadrant_image(20, 10)), "marker")
     assert seen.kinds("c") == ["preview"]
     assert ("full", str(path)) not in decode_log
+
+
+@pytest.mark.parametrize(
+    ("long_side", "expected"),
+    [(4000, 2000), (8000, 2000), (16000, 2000), (6000, 3000), (2100, 1050), (3700, 1850)],
+)
+def test_preview_uses_a_scale_libjpeg_decodes_directly(long_side, expected):
+    assert async_source.preview_long_side(long_side, 2048) == expected
