@@ -160,7 +160,9 @@ class BackgroundRunner(QObject):
 
     _wake = Signal()
 
-    def __init__(self, parent: QObject | None = None, *, replace_pending: bool = True, name: str = "") -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, replace_pending: bool = True, name: str = ""
+    ) -> None:
         super().__init__(parent)
         self._queue = _Queue(replace_pending)
         self._stopped = False

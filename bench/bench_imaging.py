@@ -91,8 +91,10 @@ def main() -> None:
             print(f"  {label:<50} {ms:7.1f} ms")
         first_paint = rows[-1][1]
         verdict = "within" if first_paint <= BUDGET_MS else "OVER"
-        print(f"  budget: next image shown <= {BUDGET_MS} ms (first paint at screen resolution): "
-              f"{first_paint:.1f} ms, {verdict} budget (decode only; painting is the canvas's share)")
+        print(
+            f"  budget: next image shown <= {BUDGET_MS} ms (first paint at screen resolution): "
+            f"{first_paint:.1f} ms, {verdict} budget (decode only; painting is the canvas's share)"
+        )
 
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def write_png_header_only(path: Path, width: int, height: int) -> Path:
     """A tiny but well-formed PNG that claims ``width`` × ``height`` RGB pixels (a decompression bomb)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
-    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+    data = (
+        b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b"")
+    )
     path.write_bytes(data)
     return path
 

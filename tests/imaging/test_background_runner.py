@@ -154,6 +154,7 @@ def test_stop_waits_for_the_running_job_and_drops_pending(qtbot, make_runner):
     runner.submit(slow, "slow")
     gate.wait_running()
     runner.submit(lambda: finished_jobs.append("pending"), "pending")
+
     def release_once_stop_dropped_the_queue():
         # pending() can only reach 0 here through stop() clearing the queue: the worker is still blocked.
         deadline = time.monotonic() + WAIT

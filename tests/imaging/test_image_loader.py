@@ -35,8 +35,12 @@ def is_red(color: QColor) -> bool:
 def red_quadrant(image: QImage) -> str:
     """Which quadrant ("TL", "TR", "BL", "BR") of the image is red; asserts exactly one is."""
     w, h = image.width(), image.height()
-    centres = {"TL": (w // 4, h // 4), "TR": (3 * w // 4, h // 4), "BL": (w // 4, 3 * h // 4),
-               "BR": (3 * w // 4, 3 * h // 4)}
+    centres = {
+        "TL": (w // 4, h // 4),
+        "TR": (3 * w // 4, h // 4),
+        "BL": (w // 4, 3 * h // 4),
+        "BR": (3 * w // 4, 3 * h // 4),
+    }
     red = [name for name, (x, y) in centres.items() if is_red(image.pixelColor(x, y))]
     assert len(red) == 1, red
     return red[0]
@@ -60,8 +64,16 @@ def test_samples_are_present():
 
 
 # EXIF orientation → where the stored top-left quadrant is displayed, and whether the sides swap.
-ORIENTATIONS = {1: ("TL", False), 2: ("TR", False), 3: ("BR", False), 4: ("BL", False),
-                5: ("TL", True), 6: ("TR", True), 7: ("BR", True), 8: ("BL", True)}
+ORIENTATIONS = {
+    1: ("TL", False),
+    2: ("TR", False),
+    3: ("BR", False),
+    4: ("BL", False),
+    5: ("TL", True),
+    6: ("TR", True),
+    7: ("BR", True),
+    8: ("BL", True),
+}
 
 
 @pytest.mark.parametrize("orientation", sorted(ORIENTATIONS))
