@@ -44,6 +44,8 @@ def test_a_changed_file_is_hashed_again(tmp_path):
     assert name not in models_fetch.missing_models(tmp_path)  # verified, stamp written
     target = tmp_path / name
     stat = target.stat()
-    target.write_bytes(source.read_bytes()[:-1] + b"\0")  # same size, new content
+    data = bytearray(source.read_bytes())
+    data[100] ^= 0xFF
+    target.write_bytes(bytes(data))  # same size, new content
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later edit
     assert name in models_fetch.missing_models(tmp_path)
