@@ -4,38 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
-import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import requests
-import uvicorn
+
+from server.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "resources" / "samples"
 GOLDEN = REPO.parent / "shared" / "golden"
 
 
-class RunningServer:
-    """uvicorn in a thread on a socket bound before start, so requests can be sent at once."""
-
-    def __init__(self, app: Any) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(128)  # connections wait in the backlog until uvicorn accepts them
-        self.port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", log_config=None, lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=15)
-        self._socket.close()
+RunningServer = BackgroundServer
 
 
 def sample_bytes(name: str) -> bytes:

@@ -13,10 +13,13 @@ import cv2
 import numpy as np
 import pytest
 import requests
-from server_test_support import FixedModel, binary_request, json_request, sample_bytes
+from server_test_support import FixedModel, RunningServer, binary_request, json_request, sample_bytes
 
+from server.app import create_app
 from server.cli import is_loopback, main
 from server.model import ModelInfo, empty_detections
+from server.registry import ModelRegistry
+from server.settings import ServerSettings
 
 JPEG = sample_bytes("astronaut.jpg")
 
@@ -167,7 +170,7 @@ def test_token_is_required_when_set(make_server):
     assert response.status_code == 200
 
 
-def test_logs_never_contain_image_data_or_tokens(make_server):
+def test_logs_never_contain_image_data_or_tokens():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     loggers = [logging.getLogger(name) for name in ("", "server", "uvicorn", "uvicorn.error", "uvicorn.access")]
@@ -177,7 +180,8 @@ def test_logs_never_contain_image_data_or_tokens(make_server):
         lg.setLevel(logging.DEBUG)
     try:
         token = "tok-very-secret-value"
-        server = make_server([FixedModel()], token=token)
+        server = RunningServer(create_app(ModelRegistry([FixedModel()]), ServerSettings(token=token)),
+                               access_log=True)
         auth = {"Authorization": f"Bearer {token}"}
         encoded = base64.b64encode(JPEG).decode()
         requests.post(f"{server.url}/v2/models/fixed/infer", json=json_request(JPEG), headers=auth, timeout=10)
@@ -186,11 +190,13 @@ def test_logs_never_contain_image_data_or_tokens(make_server):
         requests.post(f"{server.url}/v2/models/fixed/infer", data=json.dumps({"inputs": encoded}), headers=auth,
                       timeout=10)
         requests.get(f"{server.url}/v2", headers={"Authorization": "Bearer wrong-token-guess"}, timeout=10)
+        server.stop()
     finally:
         for lg, level in saved:
             lg.removeHandler(handler)
             lg.setLevel(level)
     text = stream.getvalue()
+    assert "POST /v2/models/fixed/infer" in text  # the access log was captured
     assert token not in text and "wrong-token-guess" not in text
     assert encoded[:64] not in text and base64.b64encode(b"garbage" * 50).decode()[:32] not in text
 
