@@ -13,7 +13,9 @@ class BackgroundServer:
     """uvicorn on a socket bound before the thread starts, so clients may connect at once."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, access_log: bool = False) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto must say TCP: asyncio sets TCP_NODELAY on accepted connections only then, and without it
+        # keep-alive requests stall for 40 ms (Nagle against delayed ACKs).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self._socket.listen(128)  # connections wait in the backlog until uvicorn accepts them
