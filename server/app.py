@@ -166,13 +166,12 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
 
     async def infer(name: str, request: Request, version: str | None = None) -> Response:
         model = registry.get(name, version)
-        body = await _read_body(request, settings.max_body_bytes)
+        body = memoryview(await _read_body(request, settings.max_body_bytes))
         json_part, tail = split_body(body, request.headers.get(HEADER_LENGTH))
         infer_request = parse_request(json_part)
         image_bytes = image_from_request(infer_request, tail)
         options = options_from_request(infer_request)
         outputs = choose_outputs(infer_request, model.info)
-        del body, tail
 
         started = time.perf_counter_ns()
         timings: dict[str, int] = {}

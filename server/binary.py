@@ -9,10 +9,10 @@ from server.errors import ClientError
 HEADER_LENGTH = "Inference-Header-Content-Length"
 
 
-def split_body(body: bytes, header_length: str | None) -> tuple[bytes, bytes]:
-    """Split a request body into its JSON part and the binary tail (empty for plain JSON)."""
+def split_body(body: memoryview, header_length: str | None) -> tuple[memoryview, memoryview]:
+    """Split a request body into its JSON part and the binary tail (empty for plain JSON), without copying."""
     if header_length is None:
-        return body, b""
+        return body, body[len(body) :]
     try:
         length = int(header_length)
     except ValueError:
@@ -27,9 +27,9 @@ def serialize_bytes(elements: list[bytes]) -> bytes:
     return b"".join(struct.pack("<I", len(item)) + item for item in elements)
 
 
-def deserialize_bytes(raw: bytes) -> list[bytes]:
+def deserialize_bytes(raw: memoryview) -> list[memoryview]:
     """Inverse of serialize_bytes; raises ClientError on a truncated buffer."""
-    elements: list[bytes] = []
+    elements: list[memoryview] = []
     offset = 0
     while offset < len(raw):
         if offset + 4 > len(raw):

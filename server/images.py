@@ -12,7 +12,10 @@ from server.errors import ClientError
 _JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+Buffer = bytes | memoryview
+
+
+def _jpeg_size(data: Buffer) -> tuple[int, int] | None:
     offset = 2
     while offset + 9 < len(data):
         if data[offset] != 0xFF:
@@ -32,8 +35,8 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _webp_size(data: bytes) -> tuple[int, int] | None:
-    chunk = data[12:16]
+def _webp_size(data: Buffer) -> tuple[int, int] | None:
+    chunk = bytes(data[12:16])
     if chunk == b"VP8X" and len(data) >= 30:
         width = 1 + int.from_bytes(data[24:27], "little")
         height = 1 + int.from_bytes(data[27:30], "little")
@@ -47,17 +50,18 @@ def _webp_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def header_size(data: bytes) -> tuple[int, int] | None:
+def header_size(data: Buffer) -> tuple[int, int] | None:
     """(width, height) from a PNG, JPEG, WebP, GIF or BMP header; None when the format is not known here."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+    magic = bytes(data[:16])
+    if magic.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
         return struct.unpack_from(">II", data, 16)
-    if data.startswith(b"\xff\xd8"):
+    if magic.startswith(b"\xff\xd8"):
         return _jpeg_size(data)
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+    if magic.startswith(b"RIFF") and magic[8:12] == b"WEBP":
         return _webp_size(data)
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+    if magic[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
         return struct.unpack_from("<HH", data, 6)
-    if data.startswith(b"BM") and len(data) >= 26:
+    if magic.startswith(b"BM") and len(data) >= 26:
         width, height = struct.unpack_from("<ii", data, 18)
         return abs(width), abs(height)
     return None
@@ -71,9 +75,9 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
         )
 
 
-def decode_image(data: bytes, max_pixels: int) -> np.ndarray:
+def decode_image(data: Buffer, max_pixels: int) -> np.ndarray:
     """Decode an encoded image to 8-bit BGR (EXIF orientation applied); ClientError when it is not one."""
-    if not data:
+    if not len(data):
         raise ClientError("the image is empty (0 bytes)")
     size = header_size(data)
     if size is not None:

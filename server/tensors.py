@@ -19,10 +19,10 @@ INPUT_NAME = "image"
 MAX_DETECTIONS_LIMIT = 10_000
 
 
-def parse_request(raw_json: bytes) -> InferRequest:
+def parse_request(raw_json: bytes | memoryview) -> InferRequest:
     """Validate the JSON part of an inference request."""
     try:
-        payload = json.loads(raw_json)
+        payload = json.loads(bytes(raw_json))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ClientError(f"request body is not valid JSON: {exc}") from None
     try:
@@ -54,9 +54,9 @@ def _decode_text_element(value: Any, tensor: RequestInput) -> bytes:
         raise ClientError(f"input '{INPUT_NAME}' is not valid base64") from None
 
 
-def _binary_inputs(request: InferRequest, tail: bytes) -> dict[str, bytes]:
+def _binary_inputs(request: InferRequest, tail: memoryview) -> dict[str, memoryview]:
     """Cut the binary tail into the inputs that declare binary_data_size, in request order."""
-    chunks: dict[str, bytes] = {}
+    chunks: dict[str, memoryview] = {}
     offset = 0
     for tensor in request.inputs:
         size = tensor.parameters.get("binary_data_size")
@@ -73,7 +73,7 @@ def _binary_inputs(request: InferRequest, tail: bytes) -> dict[str, bytes]:
     return chunks
 
 
-def image_from_request(request: InferRequest, tail: bytes) -> bytes:
+def image_from_request(request: InferRequest, tail: memoryview) -> bytes | memoryview:
     """The encoded image file carried by input 'image' (BYTES, shape [1])."""
     binaries = _binary_inputs(request, tail)
     names = [tensor.name for tensor in request.inputs]
