@@ -25,6 +25,8 @@ def parse_request(raw_json: bytes | memoryview) -> InferRequest:
         payload = json.loads(bytes(raw_json))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ClientError(f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ClientError("request body is nested too deeply") from None
     try:
         return InferRequest.model_validate(payload)
     except ValidationError as exc:

@@ -48,3 +48,4 @@ def test_tritonclient_on_a_real_model(people_server):
         assert client.get_model_metadata("hands")["parameters"]["skeleton"][0] == [0, 1]
     finally:
         client.close()
+

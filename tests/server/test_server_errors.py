@@ -71,6 +71,8 @@ def test_invalid_json_and_binary_framing(server):
     url = f"{server.url}/v2/models/fixed/infer"
     response = requests.post(url, data=b"{not json", timeout=10)
     assert response.status_code == 400 and "JSON" in response.json()["error"]
+    response = requests.post(url, data=b'{"inputs": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", timeout=10)
+    assert response.status_code == 400 and "nested" in response.json()["error"]
     body, headers = binary_request(JPEG)
     for length in ("abc", "-1", str(len(body) + 1)):
         response = requests.post(url, data=body, headers=headers | {"Inference-Header-Content-Length": length},
