@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QMenu, QWidget
 
@@ -62,10 +62,18 @@ class AnnotationsDock(QDockWidget):
         self.setWindowTitle(f"Annotations ({len(self.doc.annotations)})")
 
     def _follow_selection(self) -> None:
+        # One selection-model call, not one per row: thousands of rows stay instant.
+        selection = QItemSelection()
+        if self.doc.selected:
+            model = self.list.model()
+            for row in range(self.list.count()):
+                if self.list.item(row).data(ID_ROLE) in self.doc.selected:
+                    index = model.index(row, 0)
+                    selection.select(index, index)
+        elif not self.list.selectionModel().hasSelection():
+            return
         self._syncing = True
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            item.setSelected(item.data(ID_ROLE) in self.doc.selected)
+        self.list.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self._syncing = False
 
     def _on_list_selection(self) -> None:

@@ -11,6 +11,7 @@ from app.models.geometry import Box, Geometry, Keypoints, Polygon, Visibility
 
 FALLBACK_COLOR = "#808080"
 POINT_RADIUS_PX = 4.0  # keypoint dots keep this size on screen at any zoom
+TINY_PX = 6.0  # below this on-screen size a polygon is drawn as its bounding box
 
 
 def scene_px(item: QGraphicsItem) -> float:
@@ -29,7 +30,24 @@ class AnnotationItem(QGraphicsItem):
         self.color = QColor(tag.color if tag else FALLBACK_COLOR)
         self.skeleton: tuple[tuple[int, int], ...] = tag.skeleton if tag else ()
         self.highlighted = False
+        self.thin = False  # dense scene: 1 px outlines, no fill (wide pens and fills are slow paths)
         self.setAcceptHoverEvents(False)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Build the pen and brush once per change, not once per paint."""
+        width = 3 if self.highlighted else (0 if self.thin else 2)
+        self.pen = QPen(self.color, width)
+        self.pen.setCosmetic(True)
+        fill = QColor(self.color)
+        fill.setAlpha(90 if self.highlighted else 30)
+        # Dense scenes: outlines only; thousands of translucent fills cost most of a frame and hide the image.
+        self.brush = QBrush(fill) if self.highlighted or not self.thin else QBrush(Qt.BrushStyle.NoBrush)
+
+    def set_thin(self, thin: bool) -> None:
+        if thin != self.thin:
+            self.thin = thin
+            self._restyle()
 
     @property
     def ann_id(self) -> int:
@@ -40,6 +58,7 @@ class AnnotationItem(QGraphicsItem):
         self.annotation = annotation
         self.color = QColor(tag.color if tag else FALLBACK_COLOR)
         self.skeleton = tag.skeleton if tag else ()
+        self._restyle()
         self.show_geometry(annotation.geometry)
 
     def show_geometry(self, geometry: Geometry) -> None:
@@ -52,17 +71,8 @@ class AnnotationItem(QGraphicsItem):
         if on != self.highlighted:
             self.highlighted = on
             self.setZValue(1 if on else 0)
+            self._restyle()
             self.update()
-
-    def _pen(self) -> QPen:
-        pen = QPen(self.color, 3 if self.highlighted else 2)
-        pen.setCosmetic(True)
-        return pen
-
-    def _brush(self) -> QBrush:
-        fill = QColor(self.color)
-        fill.setAlpha(90 if self.highlighted else 30)
-        return QBrush(fill)
 
     def area(self) -> float:
         b = self.geometry.bounds()
@@ -85,8 +95,8 @@ class BoxItem(AnnotationItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(self._pen())
-        painter.setBrush(self._brush())
+        painter.setPen(self.pen)
+        painter.setBrush(self.brush)
         painter.drawRect(self._rect())
 
 
@@ -117,9 +127,16 @@ class PolygonItem(AnnotationItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        painter.setPen(self._pen())
-        painter.setBrush(self._brush())
-        painter.drawPolygon(self._poly())
+        painter.setPen(self.pen)
+        painter.setBrush(self.brush)
+        poly = self._poly()
+        rect = poly.boundingRect()
+        # A polygon a few pixels across on screen looks the same as its box and draws far faster.
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())  # type: ignore[attr-defined]
+        if max(rect.width(), rect.height()) * lod < TINY_PX and not self.highlighted:
+            painter.drawRect(rect)
+        else:
+            painter.drawPolygon(poly)
 
 
 class KeypointsItem(AnnotationItem):
@@ -147,7 +164,7 @@ class KeypointsItem(AnnotationItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         pts = self._points()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(self._pen())
+        painter.setPen(self.pen)
         for a, b in self.skeleton:
             if a < len(pts) and b < len(pts):
                 (pa, va), (pb, vb) = pts[a], pts[b]
@@ -163,9 +180,10 @@ class KeypointsItem(AnnotationItem):
             # Occluded points are drawn hollow.
             painter.setBrush(QBrush(self.color) if v == Visibility.VISIBLE else Qt.BrushStyle.NoBrush)
             if v == Visibility.OCCLUDED:
-                painter.setPen(self._pen())
+                painter.setPen(self.pen)
             painter.drawEllipse(p, r, r)
             painter.setPen(outline)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # the view does not restore state
 
 
 def make_item(annotation: Annotation, tag: Tag | None) -> AnnotationItem:

@@ -12,6 +12,9 @@ from app.widgets.canvas.items import AnnotationItem, KeypointsItem, make_item
 from app.widgets.canvas.overlays import DraftItem, HandlesOverlay
 
 
+THIN_LINES_ABOVE = 1000  # annotations on one image; past this outlines are drawn 1 px wide
+
+
 class AnnotationScene(QGraphicsScene):
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -73,10 +76,17 @@ class AnnotationScene(QGraphicsScene):
         self._on_selection()
 
     def _on_added(self, annotations: list[Annotation]) -> None:
+        thin = len(self.items_by_id) + len(annotations) > THIN_LINES_ABOVE
         for a in annotations:
             item = make_item(a, self.doc.tags.get(a.tag_id))
+            item.set_thin(thin)
             self.items_by_id[a.id] = item  # type: ignore[index]
             self.addItem(item)
+        self._set_thin(thin)
+
+    def _set_thin(self, thin: bool) -> None:
+        for item in self.items_by_id.values():
+            item.set_thin(thin)
 
     def _on_changed(self, annotations: list[Annotation]) -> None:
         for a in annotations:
@@ -90,6 +100,7 @@ class AnnotationScene(QGraphicsScene):
             item = self.items_by_id.pop(i, None)
             if item is not None:
                 self.removeItem(item)
+        self._set_thin(len(self.items_by_id) > THIN_LINES_ABOVE)
         self._on_selection()
 
     def _on_tags(self) -> None:
