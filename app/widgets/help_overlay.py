@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.actions import ACTIONS, TOOL_KEYS
 
-
 _FOLDED = {f"tag_{n}" for n in range(2, 10)}  # shown as one "1 … 9" row
 
 

@@ -11,7 +11,6 @@ from app.models import Annotation
 from app.widgets.canvas.items import AnnotationItem, KeypointsItem, make_item
 from app.widgets.canvas.overlays import DraftItem, HandlesOverlay
 
-
 THIN_LINES_ABOVE = 1000  # annotations on one image; past this outlines are drawn 1 px wide
 
 
