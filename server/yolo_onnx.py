@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from server.geometry import iou_one_to_many, sigmoid
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 
 NMS_IOU = 0.7
@@ -72,19 +73,12 @@ class LetterboxFit:
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, limit: int) -> list[int]:
     """Plain greedy NMS on xyxy boxes; indices by descending score."""
     order = np.argsort(-scores, kind="stable")
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     keep: list[int] = []
     while order.size and len(keep) < limit:
         top = int(order[0])
         keep.append(top)
         rest = order[1:]
-        x0 = np.maximum(boxes[top, 0], boxes[rest, 0])
-        y0 = np.maximum(boxes[top, 1], boxes[rest, 1])
-        x1 = np.minimum(boxes[top, 2], boxes[rest, 2])
-        y1 = np.minimum(boxes[top, 3], boxes[rest, 3])
-        inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-        overlap = inter / np.maximum(areas[top] + areas[rest] - inter, 1e-9)
-        order = rest[overlap <= iou]
+        order = rest[iou_one_to_many(boxes[top], boxes[rest]) <= iou]
     return keep
 
 
@@ -202,7 +196,7 @@ class YoloOnnxModel:
                        input_boxes: np.ndarray, fit: LetterboxFit) -> Detections:
         channels, proto_h, proto_w = protos.shape
         logits = coefficients @ protos.reshape(channels, -1)
-        masks = (1.0 / (1.0 + np.exp(-logits))).reshape(-1, proto_h, proto_w)
+        masks = sigmoid(logits).reshape(-1, proto_h, proto_w)
         in_w, in_h = self.input_size
         polygons: list[list[list[list[float]]]] = []
         kept: list[int] = []

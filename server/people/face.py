@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from server.geometry import keypoints_with_confidence
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 from server.people.names import FACE_KEYPOINTS
 from server.people.ssd import SsdDetection, SsdDetector
@@ -19,13 +20,11 @@ def detections_from_ssd(info: ModelInfo, found: list[SsdDetection], label: str) 
     if not found:
         return empty_detections(info)
     scores = np.array([d.score for d in found], np.float32)
-    points = np.stack([d.keypoints for d in found]).astype(np.float32)
-    confidence = np.broadcast_to(scores[:, None, None], (len(found), points.shape[1], 1))
     return Detections(
         boxes=np.stack([d.box for d in found]).astype(np.float32),
         scores=scores,
         labels=[label] * len(found),
-        keypoints=np.concatenate([points, confidence], axis=2),
+        keypoints=keypoints_with_confidence(np.stack([d.keypoints for d in found]), scores),
     )
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from server.geometry import box_around, keypoints_with_confidence
 from server.model import Detections, ModelInfo, PredictOptions, TensorSpec, empty_detections
 from server.people.names import HAND_LANDMARKS, HAND_SKELETON
-from server.people.pose import box_around
 from server.people.ssd import SsdDetection, SsdDetector
 from server.people.transforms import Roi, rotation_between
 from server.runtimes.litert import LiteRTModel
@@ -103,12 +103,11 @@ class HandsModel:
             return empty_detections(self.info)
         height, width = image.shape[:2]
         scores = np.array([h.presence for h in hands], np.float32)
-        points = np.stack([h.points for h in hands]).astype(np.float32)
-        confidence = np.broadcast_to(scores[:, None, None], (len(hands), points.shape[1], 1))
+        points = np.stack([h.points for h in hands])
         return Detections(
             boxes=np.stack([box_around(h.points, width, height) for h in hands]),
             scores=scores,
             labels=["hand"] * len(hands),
-            keypoints=np.concatenate([points, confidence], axis=2),
+            keypoints=keypoints_with_confidence(points, scores),
             extras={"handedness": [h.handedness for h in hands]},
         )

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from server.geometry import box_around, sigmoid
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 from server.people.names import POSE_LANDMARKS, POSE_SKELETON
 from server.people.ssd import SsdDetection, SsdDetector
@@ -26,10 +27,6 @@ POSE_INFO = ModelInfo(
 )
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -100, 100)))
-
-
 @dataclass(frozen=True)
 class PoseResult:
     points: np.ndarray  # (33, 2) image pixels
@@ -41,7 +38,7 @@ class PoseResult:
 
     def mask(self, width: int, height: int) -> np.ndarray:
         """Pose segmentation probability at image size (decoding.md §7.1 step 6)."""
-        probability = _sigmoid(self.mask_logits.astype(np.float64)).astype(np.float32)
+        probability = sigmoid(self.mask_logits.astype(np.float64)).astype(np.float32)
         return cv2.warpAffine(probability, self.roi.crop_matrix(CROP), (width, height), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
@@ -65,7 +62,7 @@ def refine_with_heatmap(xy: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
         c0, c1 = max(0, col - half), min(HEATMAP, col + half + 1)
         if r0 >= r1 or c0 >= c1:
             continue
-        confidence = _sigmoid(heatmap[r0:r1, c0:c1, i].astype(np.float64))
+        confidence = sigmoid(heatmap[r0:r1, c0:c1, i].astype(np.float64))
         total = confidence.sum()
         if confidence.max() < HEATMAP_MIN_CONFIDENCE or total <= 0:
             continue
@@ -96,19 +93,11 @@ class PosePipeline:
         return PoseResult(
             points=roi.project(xy),
             z_rel=raw[:, 2] / CROP * roi.side,
-            visibility=_sigmoid(raw[:, 3]),
+            visibility=sigmoid(raw[:, 3]),
             presence=presence,
             roi=roi,
             mask_logits=outputs["Identity_2"][0, :, :, 0],
         )
-
-
-def box_around(points: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The axis-aligned box around the points, clipped to the image."""
-    x0, y0 = points.min(0)
-    x1, y1 = points.max(0)
-    return np.array([np.clip(x0, 0, width), np.clip(y0, 0, height), np.clip(x1, 0, width),
-                     np.clip(y1, 0, height)], np.float32)
 
 
 class PoseModel:

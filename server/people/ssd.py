@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from server.geometry import iou_one_to_many, sigmoid
 from server.people.anchors import ssd_anchors
 from server.people.transforms import letterbox_tensor
 from server.runtimes.litert import LiteRTModel
@@ -48,18 +49,6 @@ class SsdDetection:
     keypoints: np.ndarray
 
 
-def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
-    x0 = np.maximum(box[0], others[:, 0])
-    y0 = np.maximum(box[1], others[:, 1])
-    x1 = np.minimum(box[2], others[:, 2])
-    y1 = np.minimum(box[3], others[:, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    union = area + areas - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
-
-
 def weighted_nms(
     boxes: np.ndarray, scores: np.ndarray, keypoints: np.ndarray, iou: float = NMS_IOU
 ) -> list[tuple[np.ndarray, float, np.ndarray]]:
@@ -69,7 +58,7 @@ def weighted_nms(
     clusters: list[tuple[np.ndarray, float, np.ndarray]] = []
     while remaining.size:
         top = remaining[0]
-        overlap = _iou(boxes[top], boxes[remaining])
+        overlap = iou_one_to_many(boxes[top], boxes[remaining])
         member = overlap > iou
         member[0] = True
         cluster = remaining[member]
@@ -97,7 +86,7 @@ class SsdDetector:
         outputs = self.runtime.run(tensor)
         regressors = outputs[spec.regressors].reshape(len(self.anchors), -1).astype(np.float64)
         logits = outputs[spec.scores].reshape(-1).astype(np.float64)
-        scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -100, 100)))
+        scores = sigmoid(logits)
         keep = scores >= spec.threshold
         if not keep.any():
             return []
