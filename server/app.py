@@ -19,7 +19,7 @@ from server import __version__
 from server.binary import HEADER_LENGTH, split_body
 from server.errors import ClientError
 from server.images import decode_image
-from server.model import Detections, ServedModel
+from server.model import ServedModel
 from server.pool import PoolFull, WorkerPool
 from server.protocol import (
     ModelMetadata,
@@ -164,53 +164,50 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
     async def model_stats(name: str, version: str | None = None) -> dict[str, Any]:
         return stats.triton(registry.get(name, version).info.name)
 
+    def busy(name: str) -> ClientError:
+        stats.record_rejected(name)
+        return ClientError(
+            "the server is busy (all inference workers and the queue are full); retry later",
+            status=503,
+            headers={"Retry-After": str(settings.retry_after_s)},
+        )
+
     async def infer(name: str, request: Request, version: str | None = None) -> Response:
         model = registry.get(name, version)
+        if pool.full:  # refuse before reading a body we could not serve
+            raise busy(model.info.name)
         body = memoryview(await _read_body(request, settings.max_body_bytes))
-        json_part, tail = split_body(body, request.headers.get(HEADER_LENGTH))
-        infer_request = parse_request(json_part)
-        image_bytes = image_from_request(infer_request, tail)
-        options = options_from_request(infer_request)
-        outputs = choose_outputs(infer_request, model.info)
-
+        header_length = request.headers.get(HEADER_LENGTH)
         started = time.perf_counter_ns()
-        timings: dict[str, int] = {}
 
-        def work(queue_ns: int) -> Detections:
+        def work(queue_ns: int) -> tuple[bytes, int]:
+            """Everything CPU-bound (parse, decode, predict, encode) runs here, off the event loop."""
             t0 = time.perf_counter_ns()
-            image = decode_image(image_bytes, settings.max_pixels)
+            json_part, tail = split_body(body, header_length)
+            infer_request = parse_request(json_part)
+            image = decode_image(image_from_request(infer_request, tail), settings.max_pixels)
+            options = options_from_request(infer_request)
+            outputs = choose_outputs(infer_request, model.info)
             t1 = time.perf_counter_ns()
             detections = model.predict(image, options).filtered(options)
-            timings.update(queue=queue_ns, decode=t1 - t0, infer=time.perf_counter_ns() - t1)
-            return detections
+            t2 = time.perf_counter_ns()
+            payload, binary_tail = build_response(model.info, infer_request, detections, outputs)
+            header = json.dumps(payload, separators=(",", ":")).encode()
+            done = time.perf_counter_ns()
+            stats.record(model.info.name, ok=True, total_ns=done - started, queue_ns=queue_ns,
+                         decode_ns=t1 - t0, infer_ns=t2 - t1, output_ns=done - t2)
+            return header + binary_tail, (len(header) if binary_tail else 0)
 
         try:
-            detections = await pool.run(work)
+            content, header_size = await pool.run(work)
         except PoolFull:
-            stats.record_rejected(model.info.name)
-            raise ClientError(
-                "the server is busy (all inference workers and the queue are full); retry later",
-                status=503,
-                headers={"Retry-After": str(settings.retry_after_s)},
-            ) from None
+            raise busy(model.info.name) from None
         except Exception:
             stats.record(model.info.name, ok=False, total_ns=time.perf_counter_ns() - started)
             raise
-        t_out = time.perf_counter_ns()
-        payload, binary_tail = build_response(model.info, infer_request, detections, outputs)
-        header = json.dumps(payload, separators=(",", ":")).encode()
-        done = time.perf_counter_ns()
-        stats.record(
-            model.info.name, ok=True, total_ns=done - started, queue_ns=timings["queue"],
-            decode_ns=timings["decode"], infer_ns=timings["infer"], output_ns=done - t_out,
-        )
-        if not binary_tail:
-            return Response(header, media_type="application/json")
-        return Response(
-            header + binary_tail,
-            media_type="application/octet-stream",
-            headers={HEADER_LENGTH: str(len(header))},
-        )
+        if not header_size:
+            return Response(content, media_type="application/json")
+        return Response(content, media_type="application/octet-stream", headers={HEADER_LENGTH: str(header_size)})
 
     for prefix in ("/v2/models/{name}", "/v2/models/{name}/versions/{version}"):
         app.add_api_route(prefix, metadata, methods=["GET"])

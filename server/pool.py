@@ -28,6 +28,10 @@ class WorkerPool:
     def in_flight(self) -> int:
         return self._in_flight
 
+    @property
+    def full(self) -> bool:
+        return self._in_flight >= self.capacity
+
     def _release(self, _: Future) -> None:
         with self._lock:
             self._in_flight -= 1
