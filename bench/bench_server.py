@@ -1,7 +1,7 @@
 """Reference server: per model, HTTP round trip for a 1 MP and a 12 MP JPEG against the raw model time.
 
-Decode and model times come from the server's own statistics for the same request, so the overhead
-(round trip − decode − model) is HTTP, parsing, queueing and encoding, client included.
+Decode (request parsing + image decoding) and model times come from the server's own statistics for the
+same request, so the overhead (round trip − decode − model) is HTTP, queueing and encoding, client included.
 """
 
 from __future__ import annotations
