@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from server.models_fetch import models_dir
+from server.registry import ModelRegistry
 from server.settings import ServerSettings
 
 TOKEN_ENV = "LABELASSIST_SERVER_TOKEN"
@@ -51,9 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_registry(args: argparse.Namespace):  # noqa: ANN201 - imported lazily to keep --help fast
-    from server.registry import ModelRegistry
-
+def build_registry(args: argparse.Namespace) -> ModelRegistry:
+    """The models to serve: the people pack unless --no-people, plus every --model file."""
     registry = ModelRegistry()
     if not args.no_people:
         from server.people.pack import load_people_pack
