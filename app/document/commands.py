@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
@@ -10,6 +13,21 @@ from app.models import Annotation, Tag
 
 if TYPE_CHECKING:
     from app.document.document import Document
+
+log = logging.getLogger(__name__)
+
+
+def guarded(command: QUndoCommand, doc: Document, step: Callable[[], object]) -> None:
+    """Run one write; if the project file refuses it, say so and drop the command from the stack.
+
+    The document changes only after the store accepted the write, so nothing is half-applied.
+    """
+    try:
+        step()
+    except (sqlite3.Error, OSError, ValueError) as e:
+        log.warning("Edit '%s' not saved: %s", command.text(), e)
+        command.setObsolete(True)
+        doc.message.emit(f"Could not save '{command.text()}': {e}. Nothing was changed.")
 
 
 class _ImageEdit(QUndoCommand):
@@ -25,11 +43,11 @@ class _ImageEdit(QUndoCommand):
         if self._done_once:
             self.doc.show_image_id(self.image_id)
         self._done_once = True
-        self.apply()
+        guarded(self, self.doc, self.apply)
 
     def undo(self) -> None:
         self.doc.show_image_id(self.image_id)
-        self.revert()
+        guarded(self, self.doc, self.revert)
 
     def apply(self) -> None:
         raise NotImplementedError
@@ -83,11 +101,14 @@ class AddTag(QUndoCommand):
         self.tag = tag
 
     def redo(self) -> None:
-        self.tag = self.doc.apply_add_tag(self.tag)
+        def add() -> None:
+            self.tag = self.doc.apply_add_tag(self.tag)
+
+        guarded(self, self.doc, add)
 
     def undo(self) -> None:
         assert self.tag.id is not None
-        self.doc.apply_remove_tag(self.tag.id)
+        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(self.tag.id))  # type: ignore[arg-type]
 
 
 class UpdateTag(QUndoCommand):
@@ -98,10 +119,10 @@ class UpdateTag(QUndoCommand):
         self.after = after
 
     def redo(self) -> None:
-        self.doc.apply_update_tag(self.after)
+        guarded(self, self.doc, lambda: self.doc.apply_update_tag(self.after))
 
     def undo(self) -> None:
-        self.doc.apply_update_tag(self.before)
+        guarded(self, self.doc, lambda: self.doc.apply_update_tag(self.before))
 
 
 class RemoveTag(QUndoCommand):
@@ -115,9 +136,12 @@ class RemoveTag(QUndoCommand):
 
     def redo(self) -> None:
         assert self.tag.id is not None
-        self.doc.apply_remove_tag(self.tag.id)
+        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(self.tag.id))  # type: ignore[arg-type]
 
     def undo(self) -> None:
-        self.doc.apply_add_tag(self.tag)
-        if self.annotations:
-            self.doc.apply_add(self.annotations)
+        def restore() -> None:
+            self.doc.apply_add_tag(self.tag)
+            if self.annotations:
+                self.doc.apply_add(self.annotations)
+
+        guarded(self, self.doc, restore)

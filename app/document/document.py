@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from app.document import commands
 from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
-from app.models.geometry import Geometry
+from app.models.geometry import Geometry, clip_to_image
 from app.models.palette import next_color
 from app.store import ProjectStore
 
@@ -62,6 +62,7 @@ class Document(QObject):
         self.row = -1
         self.annotations = {}
         self.selected = set()
+        self.clipboard = []  # tag ids belong to the project they came from
         self.projectChanged.emit()
         self.tagsChanged.emit()
         self.currentTagChanged.emit()
@@ -207,7 +208,7 @@ class Document(QObject):
     def add_annotation(self, geometry: Geometry, tag_id: int | None = None) -> None:
         img = self.current_image
         tag_id = self.current_tag_id if tag_id is None else tag_id
-        if img is None or tag_id is None:
+        if img is None or tag_id is None or tag_id not in self.tags:
             self.message.emit("Pick a tag first (Tags dock).")
             return
         ann = Annotation(image_id=img.id, tag_id=tag_id, geometry=geometry)  # type: ignore[arg-type]
@@ -233,30 +234,45 @@ class Document(QObject):
             self._push(commands.RemoveAnnotations(self, doomed, f"Delete {len(doomed)} annotation(s)"))
 
     def retag_selected(self, tag_id: int) -> None:
-        """Give the selected annotations another tag; those of another kind keep theirs."""
+        """Give the selected annotations another tag; those it does not fit keep theirs (and we say so)."""
         tag = self.tags[tag_id]
-        before = [self.annotations[i] for i in sorted(self.selected) if i in self.annotations]
-        before = [a for a in before if self.tags[a.tag_id].kind == tag.kind and a.tag_id != tag_id]
-        if tag.kind.value == "keypoints":
-            n = len(tag.keypoint_names)
-            before = [a for a in before if len(a.geometry.points) == n]  # type: ignore[union-attr]
+        chosen = [self.annotations[i] for i in sorted(self.selected) if i in self.annotations]
+        fits = [a for a in chosen if self.tags[a.tag_id].kind == tag.kind]
+        if tag.kind == TagKind.KEYPOINTS:
+            fits = [a for a in fits if len(a.geometry.points) == len(tag.keypoint_names)]  # type: ignore[union-attr]
+        before = [a for a in fits if a.tag_id != tag_id]
         after = [a.model_copy(update={"tag_id": tag_id}) for a in before]
         self.update_annotations(before, after, f"Change tag to {tag.name}")
+        if len(fits) < len(chosen):
+            kind = f"{tag.kind.value} with {len(tag.keypoint_names)} points" if tag.kind == TagKind.KEYPOINTS else tag.kind.value
+            self.message.emit(f"{len(chosen) - len(fits)} selected annotation(s) kept their tag: '{tag.name}' is a {kind} tag.")
 
     def copy_selected(self) -> int:
         self.clipboard = [self.annotations[i] for i in sorted(self.selected) if i in self.annotations]
         return len(self.clipboard)
 
     def paste(self) -> None:
+        """Paste the copied annotations: same place on another image, a little offset on the same one;
+        moved (and if need be clipped) so they stay inside the image."""
         img = self.current_image
         if img is None or not self.clipboard:
             return
-        same_image = self.clipboard[0].image_id == img.id
-        offset = 10.0 if same_image else 0.0  # a visible offset, so a paste onto the same image shows
+        offset = 10.0 if self.clipboard[0].image_id == img.id else 0.0
+        kept = [a for a in self.clipboard if a.tag_id in self.tags]
+        if not kept:
+            return
+        bounds = [a.geometry.bounds() for a in kept]
+        x1, y1 = min(b.x1 for b in bounds) + offset, min(b.y1 for b in bounds) + offset
+        x2, y2 = max(b.x2 for b in bounds) + offset, max(b.y2 for b in bounds) + offset
+        dx = offset + _shift_into(x1, x2, img.width)
+        dy = offset + _shift_into(y1, y2, img.height)
         pasted = [
-            Annotation(image_id=img.id, tag_id=a.tag_id, geometry=a.geometry.translated(offset, offset))  # type: ignore[arg-type]
-            for a in self.clipboard
-            if a.tag_id in self.tags
+            Annotation(
+                image_id=img.id,  # type: ignore[arg-type]
+                tag_id=a.tag_id,
+                geometry=clip_to_image(a.geometry.translated(dx, dy), img.width, img.height),
+            )
+            for a in kept
         ]
         self.add_annotations(pasted, f"Paste {len(pasted)} annotation(s)")
 
@@ -311,6 +327,7 @@ class Document(QObject):
         assert self.store is not None
         tag = self.store.add_tag(tag)
         self.tags[tag.id] = tag  # type: ignore[index]
+        self.tags = dict(sorted(self.tags.items()))  # keys 1–9 follow the store's order, also after an undo
         self.tagsChanged.emit()
         if self.current_tag_id is None:
             self.set_current_tag(tag.id)
@@ -343,3 +360,14 @@ class Document(QObject):
     def _is_current(self, image_id: int) -> bool:
         img = self.current_image
         return img is not None and img.id == image_id
+
+
+def _shift_into(lo: float, hi: float, size: int) -> float:
+    """How far to move [lo, hi] so it lies inside [0, size] (as far as it fits)."""
+    if size <= 0:
+        return 0.0
+    if hi > size:
+        return max(size - hi, -lo)
+    if lo < 0:
+        return -lo
+    return 0.0

@@ -101,3 +101,25 @@ class Keypoints(BaseModel):
 
 
 Geometry = Annotated[Box | Polygon | Keypoints, Field(discriminator="type")]
+
+
+def clip_to_image(geometry: Box | Polygon | Keypoints, width: float, height: float) -> Box | Polygon | Keypoints:
+    """Clip coordinates into the image rectangle [0, width] × [0, height]."""
+
+    def cx(v: float) -> float:
+        return min(max(v, 0.0), width)
+
+    def cy(v: float) -> float:
+        return min(max(v, 0.0), height)
+
+    if width <= 0 or height <= 0:
+        return geometry
+    if isinstance(geometry, Box):
+        return Box(x1=cx(geometry.x1), y1=cy(geometry.y1), x2=cx(geometry.x2), y2=cy(geometry.y2))
+    if isinstance(geometry, Polygon):
+        return Polygon(points=tuple((cx(x), cy(y)) for x, y in geometry.points))
+    return Keypoints(
+        points=tuple(
+            p if p.v == Visibility.UNLABELLED else Keypoint(x=cx(p.x), y=cy(p.y), v=p.v) for p in geometry.points
+        )
+    )

@@ -231,7 +231,8 @@ class ProjectStore:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+    # A short wait: the UI thread writes, and another writer holding the file should fail fast and loudly.
+    conn = sqlite3.connect(path, isolation_level=None, timeout=1.0)
     conn.execute("PRAGMA journal_mode = WAL")
     # FULL: a commit is on disk when the call returns, so a crash or power cut loses no reported edit.
     conn.execute("PRAGMA synchronous = FULL")

@@ -90,6 +90,8 @@ class ImageFilter(QSortFilterProxyModel):
             return True
         src = self.sourceModel()
         assert isinstance(src, ImageListModel)
+        if row == src.doc.row:
+            return True  # the image on screen stays listed (drawing on a "new" image must not jump away)
         img = src.doc.images[row]
         if self.status and img.status.value != self.status:
             return False
@@ -126,12 +128,25 @@ class ImagesDock(QDockWidget):
         self.status_box.currentIndexChanged.connect(self._refilter)
         self.search.textChanged.connect(self._refilter)
         self.list.selectionModel().currentChanged.connect(self._on_clicked)
-        doc.currentImageChanged.connect(self._follow_document)
+        doc.currentImageChanged.connect(self._on_image_changed)
         doc.projectChanged.connect(self._follow_document)
+        doc.imagesChanged.connect(self._follow_document)
 
     def _refilter(self) -> None:
-        self.proxy.set_filter(self.status_box.currentData(), self.search.text())
+        # Rows vanishing under the list's current index must not count as the user picking another image.
+        selection = self.list.selectionModel()
+        selection.blockSignals(True)
+        try:
+            self.proxy.set_filter(self.status_box.currentData(), self.search.text())
+        finally:
+            selection.blockSignals(False)
         self._follow_document()
+
+    def _on_image_changed(self) -> None:
+        if self.proxy.status or self.proxy.text:
+            self._refilter()  # the image left behind may no longer match
+        else:
+            self._follow_document()
 
     def _on_clicked(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

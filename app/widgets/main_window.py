@@ -139,9 +139,9 @@ class MainWindow(QMainWindow):
             return
         tag = tags[n - 1]
         self.doc.set_current_tag(tag.id)
+        self.doc.message.emit(f"Tag: {tag.name}")
         if self.doc.selected and self.canvas.tool.name == "select":
             self.doc.retag_selected(tag.id)  # type: ignore[arg-type]
-        self.doc.message.emit(f"Tag: {tag.name}")
 
     def _copy(self) -> None:
         n = self.doc.copy_selected()

@@ -66,15 +66,98 @@ def test_undo_of_an_edit_on_another_image_brings_that_image_back(make_window, im
 
 def test_mark_done_and_filter_images_by_status(make_window, image_folder, qtbot) -> None:
     w = make_window(image_folder)
+    first = w.doc.current_image.path
     key(qtbot, w, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert w.doc.current_image.status == ImageStatus.DONE
     dock = w.annotator.images_dock
     dock.status_box.setCurrentIndex(dock.status_box.findData("done"))
     assert dock.proxy.rowCount() == 1
     dock.status_box.setCurrentIndex(dock.status_box.findData("new"))
+    assert w.doc.current_image.path == first  # filtering never switches the image on screen
+    assert dock.proxy.rowCount() == len(w.doc.images)  # the image on screen stays listed until we move on
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)
     assert dock.proxy.rowCount() == len(w.doc.images) - 1
-    dock.search.setText("cat")
-    assert dock.proxy.rowCount() == 1
+    listed = {dock.proxy.index(r, 0).data() for r in range(dock.proxy.rowCount())}
+    assert not any(text.startswith(first) for text in listed)
+
+
+def test_drawing_on_a_new_image_under_the_new_filter_stays_on_it(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)
+    dock = w.annotator.images_dock
+    dock.status_box.setCurrentIndex(dock.status_box.findData("new"))
+    first = w.doc.current_image.id
+    key(qtbot, w, Qt.Key.Key_R)
+    drag(qtbot, w, (20, 20), (120, 90))
+    assert w.doc.current_image.id == first and w.doc.current_image.status == ImageStatus.IN_PROGRESS
+    dock.search.setText("h")
+    assert w.doc.current_image.id == first
+
+
+def test_paste_onto_a_smaller_image_stays_inside_it(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)  # astronaut 512×512, then cat 451×300
+    key(qtbot, w, Qt.Key.Key_R)
+    drag(qtbot, w, (400, 400), (500, 500))
+    key(qtbot, w, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, w, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)
+    assert (w.doc.current_image.width, w.doc.current_image.height) == (451, 300)
+    key(qtbot, w, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    [b] = [a.geometry for a in w.doc.annotations.values()]
+    assert 0 <= b.x1 < b.x2 <= 451 and 0 <= b.y1 < b.y2 <= 300
+    assert (b.width, b.height) == (pytest.approx(100, abs=2), pytest.approx(100, abs=2))
+
+
+def test_the_clipboard_does_not_travel_to_another_project(make_window, image_folder, tmp_path, qtbot) -> None:
+    w = make_window(image_folder)
+    key(qtbot, w, Qt.Key.Key_R)
+    drag(qtbot, w, (20, 20), (120, 90))
+    key(qtbot, w, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, w, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    other = tmp_path / "other"
+    shutil.copytree(image_folder, other)
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        assert w.open_project(other)
+    key(qtbot, w, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert w.doc.annotations == {}
+
+
+def test_an_undo_during_a_drag_is_not_overwritten_by_the_drag(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)
+    key(qtbot, w, Qt.Key.Key_R)
+    drag(qtbot, w, (100, 100), (200, 200))
+    key(qtbot, w, Qt.Key.Key_V)
+    viewport = w.canvas.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=w.canvas.scene_pos(150, 150))
+    qtbot.mouseMove(viewport, w.canvas.scene_pos(170, 170))
+    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undoes the box being dragged
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=w.canvas.scene_pos(180, 180))
+    assert w.doc.annotations == {}
+    assert w.doc.undo_stack.canRedo()  # the box can still come back
+    w.doc.undo_stack.redo()
+    assert len(w.doc.annotations) == 1
+
+
+def test_a_write_the_project_file_refuses_is_reported_and_not_left_on_the_undo_stack(
+    make_window, image_folder, qtbot
+) -> None:
+    import sqlite3
+
+    w = make_window(image_folder)
+    key(qtbot, w, Qt.Key.Key_R)
+    drag(qtbot, w, (10, 10), (60, 60))
+    steps = w.doc.undo_stack.count()
+    blocker = sqlite3.connect(w.doc.store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    try:
+        drag(qtbot, w, (100, 100), (200, 200))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert w.doc.undo_stack.count() == steps
+    assert len(w.doc.annotations) == 1
+    assert "Could not save" in w.statusBar().currentMessage()
 
 
 def test_a_corrupt_image_shows_a_message_and_the_rest_keeps_working(make_window, image_folder, qtbot) -> None:

@@ -61,6 +61,14 @@ class CanvasView(QGraphicsView):
     def show_hint(self, text: str) -> None:
         self.hintChanged.emit(text)
 
+    def can_edit(self) -> bool:
+        """Shapes can be drawn and edited once the image's extent is known and it did not fail to load."""
+        return (
+            self.doc.current_image is not None
+            and not self.message
+            and not self.annotation_scene.image_rect().isEmpty()
+        )
+
     def cancel(self) -> bool:
         """Esc: drop the shape being drawn or dragged; else clear the selection."""
         if self.tool.cancel():
@@ -102,7 +110,8 @@ class CanvasView(QGraphicsView):
     def _on_failed(self, key: object, message: str) -> None:
         if key != self._key:
             return
-        self.annotation_scene.set_image(None, QSize())
+        img = self.doc.current_image
+        self.annotation_scene.set_image(None, QSize(img.width, img.height) if img else QSize())
         self.image_ready = False
         self.message = message
         self.viewport().update()

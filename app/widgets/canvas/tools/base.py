@@ -46,7 +46,9 @@ class Tool:
     def clamp(self, pos: QPointF) -> tuple[float, float]:
         """`pos` clipped into the image."""
         r = self.scene.image_rect()
+        if r.isEmpty():
+            return pos.x(), pos.y()
         return min(max(pos.x(), 0.0), r.width()), min(max(pos.y(), 0.0), r.height())
 
     def has_image(self) -> bool:
-        return self.view.image_ready and self.doc.current_image is not None
+        return self.view.can_edit()

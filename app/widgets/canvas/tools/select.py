@@ -39,7 +39,7 @@ class SelectTool(Tool):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         mods = event.modifiers()
-        hit = self._handle_under(pos)
+        hit = self._handle_under(pos) if self.has_image() else None
         if hit is not None:
             item, index = hit
             if mods & Qt.KeyboardModifier.AltModifier:
@@ -59,7 +59,8 @@ class SelectTool(Tool):
             return
         if item.ann_id not in self.doc.selected:
             self.doc.set_selection({item.ann_id})
-        self._begin("move", pos, self.scene.selected_items())
+        if self.has_image():  # no moving where the image's extent is unknown (it failed to load)
+            self._begin("move", pos, self.scene.selected_items())
 
     def _begin(self, mode: str, pos: QPointF, items: list[AnnotationItem]) -> None:
         self.mode, self.start, self.items = mode, pos, items
@@ -93,6 +94,10 @@ class SelectTool(Tool):
     def release(self, pos: QPointF, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             return
+        if self.mode in ("handle", "move") and self._snapshot_stale():
+            # An undo, delete or retag landed mid-drag: writing our old copy back would undo it.
+            self.cancel()
+            return
         if self.mode in ("handle", "move"):
             after = [b.model_copy(update={"geometry": it.geometry}) for it, b in zip(self.items, self.before, strict=True)]
             changed = [(b, a) for b, a in zip(self.before, after, strict=True) if a.geometry != b.geometry]
@@ -109,7 +114,12 @@ class SelectTool(Tool):
                 self.doc.set_selection(self.doc.selected | picked)
         self._reset()
 
+    def _snapshot_stale(self) -> bool:
+        return any(self.doc.annotations.get(b.id) != b for b in self.before)  # type: ignore[arg-type]
+
     def double_click(self, pos: QPointF, event: QMouseEvent) -> None:
+        if not self.has_image():
+            return
         hit = self._handle_under(pos)
         if hit is not None and isinstance(hit[0].geometry, Keypoints):
             item, index = hit
@@ -143,7 +153,9 @@ class SelectTool(Tool):
     def cancel(self) -> bool:
         if self.mode in ("handle", "move"):
             for item, before in zip(self.items, self.before, strict=True):
-                item.show_geometry(before.geometry)
+                current = self.doc.annotations.get(before.id)  # type: ignore[arg-type]
+                if current is not None:
+                    item.show_geometry(current.geometry)
             self.scene.handles.refresh()
         busy = self.mode is not None
         self.scene.draft.set_state([], None)
