@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.actions import ACTIONS, TOOL_KEYS
 
@@ -63,10 +63,19 @@ class HelpOverlay(QWidget):
             self.show()
             self.raise_()
             self.setFocus()
+            # While shown, a key closes the overlay instead of acting on the window behind it.
+            QApplication.instance().installEventFilter(self)
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        QApplication.instance().removeEventFilter(self)
+        super().hideEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.parentWidget().rect())
+        elif event.type() == QEvent.Type.ShortcutOverride and self.isVisible():
+            event.accept()  # the key arrives as a key press (and closes us) rather than as a shortcut
+            return True
         return False
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]

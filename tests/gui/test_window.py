@@ -39,8 +39,10 @@ def test_help_overlay_lists_every_shortcut(make_window, image_folder, qtbot) -> 
     w = make_window(image_folder)
     qtbot.keyClick(w.canvas, "?")
     assert w.help.isVisible()
-    qtbot.keyClick(w.help, "x")
+    row = w.doc.row
+    qtbot.keyClick(w.help, "d")  # closes the overlay; does not also flip to the next image
     assert not w.help.isVisible()
+    assert w.doc.row == row
 
 
 def test_window_has_annotator_and_deployments_pages(make_window, image_folder) -> None:
