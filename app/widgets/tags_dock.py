@@ -30,6 +30,8 @@ class TagsDock(QDockWidget):
         self.doc = doc
         self.list = QListWidget()
         self.list.setObjectName("tags_list")
+        # Picking a tag with the mouse leaves the keyboard on the canvas (Enter still closes a polygon).
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         add, edit, delete = QPushButton("Add…"), QPushButton("Edit…"), QPushButton("Delete")
         add.clicked.connect(self.add_tag)
         edit.clicked.connect(self.edit_tag)

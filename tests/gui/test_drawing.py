@@ -6,7 +6,7 @@ import pytest
 from gui_driver import click, drag, key
 from PySide6.QtCore import Qt
 
-from app.models import Box, Keypoints, Polygon, Visibility
+from app.models import Box, Keypoints, Polygon, Tag, TagKind, Visibility
 from app.store import ProjectStore
 
 
@@ -171,3 +171,21 @@ def test_delete_and_retag_selected(make_window, image_folder, qtbot) -> None:
     assert w.doc.tags[a.tag_id].name == "bus"
     key(qtbot, w, Qt.Key.Key_Delete)
     assert stored(w) == []
+
+
+def test_picking_a_tag_with_the_mouse_mid_polygon_keeps_enter_on_the_canvas(make_window, image_folder, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window(image_folder)
+    w.activateWindow()
+    key(qtbot, w, Qt.Key.Key_P)
+    for p in [(10, 10), (100, 10), (100, 100)]:
+        click(qtbot, w, p)
+    tags = w.annotator.tags_dock.list
+    w.doc.add_tag(Tag(name="zone", kind=TagKind.POLYGON, color="#123456"))
+    item = tags.item(tags.count() - 1)
+    qtbot.mouseClick(tags.viewport(), Qt.MouseButton.LeftButton, pos=tags.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is w.canvas
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert len(stored(w)) == 1
