@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections import Counter
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
 from app import __version__
@@ -40,7 +41,7 @@ def test_help_overlay_lists_every_shortcut(make_window, image_folder, qtbot) -> 
     qtbot.keyClick(w.canvas, "?")
     assert w.help.isVisible()
     row = w.doc.row
-    qtbot.keyClick(w.help, "d")  # closes the overlay; does not also flip to the next image
+    qtbot.keyClick(w.help, Qt.Key.Key_D)  # closes the overlay; does not also flip to the next image
     assert not w.help.isVisible()
     assert w.doc.row == row
 
