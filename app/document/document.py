@@ -7,7 +7,7 @@ then announce the change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -74,8 +74,8 @@ class Document(QObject):
     def _reindex(self) -> None:
         self._row_of = {img.id: i for i, img in enumerate(self.images)}  # type: ignore[misc]
 
-    def add_images(self, records: Iterable[ImageRecord]) -> None:
-        """Called after images were added to the store: merges them into the list in path order."""
+    def reload_images(self) -> None:
+        """Re-read the image list after images were added to the store (keeps the image on screen)."""
         assert self.store is not None
         current = self.current_image
         self.images = self.store.images()
@@ -337,11 +337,7 @@ class Document(QObject):
         assert self.store is not None
         self.store.update_tag(tag)
         self.tags[tag.id] = tag  # type: ignore[index]
-        self.tagsChanged.emit()
-        # Items redraw in the new colour / name.
-        mine = [a for a in self.annotations.values() if a.tag_id == tag.id]
-        if mine:
-            self.annotationsChanged.emit(mine)
+        self.tagsChanged.emit()  # the scene and the docks redraw the tag's annotations from this
 
     def apply_remove_tag(self, tag_id: int) -> None:
         assert self.store is not None

@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         if self.doc.store is None or not files:
             return 0
         added = add_image_files(self.doc.store, files)
-        self.doc.add_images(added)
+        self.doc.reload_images()
         self.statusBar().showMessage(f"Added {len(added)} image(s)", 8000)
         return len(added)
 

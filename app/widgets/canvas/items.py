@@ -101,6 +101,10 @@ class BoxItem(AnnotationItem):
 
 
 class PolygonItem(AnnotationItem):
+    def __init__(self, annotation: Annotation, tag: Tag | None) -> None:
+        super().__init__(annotation, tag)
+        self._cached: QPolygonF | None = None
+
     def _polygon(self) -> QPolygonF:
         g = self.geometry
         assert isinstance(g, Polygon)
@@ -111,7 +115,7 @@ class PolygonItem(AnnotationItem):
         super().show_geometry(geometry)
 
     def _poly(self) -> QPolygonF:
-        cached = getattr(self, "_cached", None)
+        cached = self._cached
         if cached is None:
             cached = self._cached = self._polygon()
         return cached

@@ -21,25 +21,26 @@ class HandlesOverlay(QGraphicsItem):
         super().__init__()
         self.setZValue(1000)
         self._items: list[AnnotationItem] = []
+        self._shapes = QRectF()  # union of the selected shapes, recomputed only when they change
 
     def show_for(self, items: list[AnnotationItem]) -> None:
-        self.prepareGeometryChange()
         self._items = items
-        self.update()
+        self.refresh()
 
     def refresh(self) -> None:
         self.prepareGeometryChange()
+        rect = QRectF()
+        for item in self._items:
+            b = item.geometry.bounds()
+            rect = rect.united(QRectF(QPointF(b.x1, b.y1), QPointF(b.x2, b.y2)))
+        self._shapes = rect
         self.update()
 
     def boundingRect(self) -> QRectF:
         if not self._items:
             return QRectF()
-        rect = QRectF()
-        for item in self._items:
-            b = item.geometry.bounds()
-            rect = rect.united(QRectF(QPointF(b.x1, b.y1), QPointF(b.x2, b.y2)))
         m = HANDLE_PX * scene_px(self)
-        return rect.adjusted(-m, -m, m, m)
+        return self._shapes.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         s = HANDLE_PX * scene_px(self)
