@@ -1,4 +1,10 @@
-"""Command line: `labelassist [PATH]` opens a project file or a folder of images (the demo project if none)."""
+"""Command line.
+
+    labelassist [PATH]                   open a project file or a folder of images (the demo project if none)
+    labelassist export|import ...        datasets in and out (see `labelassist export --help`)
+    labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
+    labelassist --self-test              check an installation end to end, offscreen, and exit
+"""
 
 from __future__ import annotations
 
@@ -8,16 +14,38 @@ from pathlib import Path
 
 from app import __version__
 
+DATASET_COMMANDS = ("export", "import")
+
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="labelassist", description="Image annotation with model assist.")
     parser.add_argument("path", nargs="?", type=Path, help="a project file or a folder of images")
     parser.add_argument("--version", action="version", version=f"LabelAssist {__version__}")
+    parser.add_argument("--serve", action="store_true",
+                        help="run the reference inference server; the remaining arguments are its own")
+    parser.add_argument("--self-test", action="store_true", help="check this installation offscreen and exit")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DATASET_COMMANDS:
+        from app.io.cli import main as dataset_main
+
+        return dataset_main(argv)
+    if argv and argv[0] == "--serve":
+        from server.cli import main as serve_main
+
+        return serve_main(argv[1:])
+    args = parse_args(argv)
+    if args.self_test:
+        from app.self_test import main as self_test_main
+
+        return self_test_main()
+    return run_gui(args.path)
+
+
+def run_gui(path: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.demo import ensure_demo_project
@@ -28,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     window = MainWindow()
     window.show()
-    window.open_project(args.path if args.path else ensure_demo_project())
+    window.open_project(path if path else ensure_demo_project())
     return app.exec()
 
 
