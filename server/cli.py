@@ -6,7 +6,10 @@ import argparse
 import ipaddress
 import logging
 import os
+import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 from server.models_fetch import models_dir
@@ -42,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", type=Path, default=None,
                         help="text file with one class name per line, for an ONNX model without names")
     parser.add_argument("--no-people", action="store_true", help="do not serve the embedded people pack")
+    parser.add_argument("--people", action="append", default=[], metavar="NAME",
+                        help="serve only this people-pack model (repeatable; default: all four)")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started this one ends (for apps that launch it)")
     parser.add_argument("--models-dir", type=Path, default=None, help="people-pack model folder")
     parser.add_argument("--workers", type=int, default=2, help="inference threads (default 2)")
     parser.add_argument("--queue", type=int, default=8, help="requests that may wait for a worker (default 8)")
@@ -58,8 +65,13 @@ def build_registry(args: argparse.Namespace) -> ModelRegistry:
     if not args.no_people:
         from server.people.pack import load_people_pack
 
+        wanted = set(args.people)
         for model in load_people_pack(args.models_dir or models_dir(), args.threads):
-            registry.add(model)
+            if not wanted or model.info.name in wanted:
+                wanted.discard(model.info.name)
+                registry.add(model)
+        if wanted:
+            raise ValueError(f"no people-pack model named {', '.join(sorted(wanted))}")
     for path in args.model:
         from server.yolo_onnx import load_yolo
 
@@ -99,6 +111,43 @@ def main(argv: list[str] | None = None) -> int:
         queue=args.queue,
     )
     app = create_app(registry, settings)
-    log.info("serving %s on http://%s:%d", ", ".join(m.info.name for m in registry), args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"labelassist-server: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    log.info("serving %s", ", ".join(m.info.name for m in registry))
+    # One line on stdout that launchers read to learn the port (with --port 0 the system picks it).
+    print(f"{READY_LINE} http://{args.host}:{port}", flush=True)
+    if args.exit_with_parent:
+        watch_parent()
+    config = uvicorn.Config(app, log_level=args.log_level, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+READY_LINE = "labelassist-server listening on"
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
+def watch_parent(interval: float = 1.0) -> None:
+    """End this process when its parent is gone, so a killed app leaves no server behind."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                log.info("parent process ended; stopping")
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

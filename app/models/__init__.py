@@ -2,10 +2,13 @@
 
 from app.models.annotation import Annotation, Provenance, Source
 from app.models.geometry import Box, Geometry, Keypoint, Keypoints, Point, Polygon, Visibility
+from app.models.deployment import Deployment, DeploymentStatus, LocalSpec, Protocol, State
 from app.models.image import ImageRecord, ImageStatus
+from app.models.prediction import ModelInfo, PredictedPoint, Prediction, PredictionSet, Task
 from app.models.tag import Tag, TagKind
 
 __all__ = [
-    "Annotation", "Box", "Geometry", "ImageRecord", "ImageStatus", "Keypoint", "Keypoints", "Point",
-    "Polygon", "Provenance", "Source", "Tag", "TagKind", "Visibility",
+    "Annotation", "Box", "Deployment", "DeploymentStatus", "Geometry", "ImageRecord", "ImageStatus",
+    "Keypoint", "Keypoints", "LocalSpec", "ModelInfo", "Point", "Polygon", "PredictedPoint", "Prediction",
+    "PredictionSet", "Protocol", "Provenance", "Source", "State", "Tag", "TagKind", "Task", "Visibility",
 ]  # fmt: skip

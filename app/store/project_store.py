@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -186,10 +186,17 @@ class ProjectStore:
 
     # ---- annotations ---------------------------------------------------------------------------
 
-    def add_annotations(self, annotations: Sequence[Annotation]) -> list[Annotation]:
-        """Insert annotations; an annotation that carries an id keeps it (used by undo)."""
+    def add_annotations(
+        self, annotations: Sequence[Annotation], also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> list[Annotation]:
+        """Insert annotations; an annotation that carries an id keeps it (used by undo).
+
+        ``also`` writes more rows in the same transaction (e.g. the suggestions a commit used up).
+        """
         out = []
         with self._tx() as c:
+            if also is not None:
+                also(c)
             for a in annotations:
                 cur = c.execute(
                     "INSERT INTO annotations(id, image_id, tag_id, geometry, provenance) VALUES (?, ?, ?, ?, ?)",
@@ -206,8 +213,12 @@ class ProjectStore:
                 [(a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json(), a.id) for a in annotations],
             )
 
-    def delete_annotations(self, ids: Iterable[int]) -> None:
+    def delete_annotations(
+        self, ids: Iterable[int], also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
         with self._tx() as c:
+            if also is not None:
+                also(c)
             c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids])
 
     def annotations_for(self, image_id: int) -> list[Annotation]:

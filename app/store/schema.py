@@ -65,6 +65,20 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (content_hash, deployment_id, model_version)
     );
     """,
+    # 2: model assist keeps what the labeller decided about each suggestion, and which image a call was for.
+    """
+    CREATE TABLE suggestion_decisions (
+        content_hash TEXT NOT NULL,
+        deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+        model_version TEXT NOT NULL,
+        key TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        time TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (content_hash, deployment_id, model_version, key)
+    );
+    ALTER TABLE usage_events ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
+    CREATE INDEX usage_by_deployment ON usage_events(deployment_id, kind);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

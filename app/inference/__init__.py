@@ -1,0 +1,1 @@
+"""Talking to model deployments: protocol adapters, the HTTP client, the local server launcher, health."""

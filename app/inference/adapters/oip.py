@@ -1,0 +1,177 @@
+"""Open Inference Protocol v2 (KServe v2 REST; Triton, KServe, MLServer, OpenVINO Model Server) with
+LabelAssist's annotation profile: one encoded image in; boxes, scores, labels, polygons, keypoints out."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.inference.adapters.base import HttpRequest
+from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
+from app.inference.errors import InferenceError
+from app.models import Box, ModelInfo, PredictedPoint, Prediction, Task
+from app.models.geometry import Polygon
+
+MAX_DETECTIONS = 1000  # asked of the server; it keeps the best ones
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    task: Task = Task.DETECT
+    labels: list[str] = Field(default_factory=list)
+    keypoint_names: list[str] = Field(default_factory=list)
+    skeleton: list[tuple[int, int]] = Field(default_factory=list)
+    version: str = ""
+
+
+class _ModelMetadata(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str
+    versions: list[str] = Field(default_factory=list)
+    parameters: _Profile | None = None
+
+
+def _model_path(model: str) -> str:
+    return f"/v2/models/{quote(model, safe='')}"
+
+
+def ready_request(model: str) -> HttpRequest:
+    return HttpRequest("GET", f"{_model_path(model)}/ready")
+
+
+def server_request() -> HttpRequest:
+    return HttpRequest("GET", "/v2")
+
+
+def metadata_request(model: str) -> HttpRequest:
+    return HttpRequest("GET", _model_path(model))
+
+
+def stats_request(model: str) -> HttpRequest:
+    return HttpRequest("GET", f"{_model_path(model)}/stats")
+
+
+def binary_supported(server_metadata: Any) -> bool:
+    """Whether the server lists Triton's binary tensor data extension."""
+    extensions = server_metadata.get("extensions") if isinstance(server_metadata, dict) else None
+    return isinstance(extensions, list) and "binary_tensor_data" in extensions
+
+
+def parse_metadata(body: bytes) -> ModelInfo:
+    try:
+        meta = _ModelMetadata.model_validate_json(body)
+    except ValidationError as e:
+        raise InferenceError(f"the model metadata does not fit the protocol: {e.errors()[0]['msg']}") from None
+    if meta.parameters is None:
+        raise InferenceError(
+            f"model '{meta.name}' does not describe itself in LabelAssist's annotation profile "
+            "(its metadata has no parameters with task and labels)"
+        )
+    p = meta.parameters
+    version = p.version or (meta.versions[-1] if meta.versions else "")
+    n = len(p.keypoint_names)
+    skeleton = tuple((a, b) for a, b in p.skeleton if 0 <= a < n and 0 <= b < n and a != b)
+    return ModelInfo(name=meta.name, version=version, task=p.task, labels=tuple(p.labels),
+                     keypoint_names=tuple(p.keypoint_names), skeleton=skeleton)  # fmt: skip
+
+
+def infer_request(model: str, image: bytes, request_id: str, floor: float, *, binary: bool) -> HttpRequest:
+    """The request for one encoded image; ``binary`` sends it as a raw tensor instead of base64."""
+    head: dict[str, Any] = {
+        "id": request_id,
+        "parameters": {"confidence": floor, "max_detections": MAX_DETECTIONS, "binary_data_output": binary},
+        "inputs": [{"name": "image", "shape": [1], "datatype": "BYTES"}],
+    }
+    path = f"{_model_path(model)}/infer"
+    if not binary:
+        head["inputs"][0]["parameters"] = {"content_type": "base64"}
+        head["inputs"][0]["data"] = [base64.b64encode(image).decode("ascii")]
+        return HttpRequest("POST", path, json.dumps(head).encode(), {"Content-Type": "application/json"})
+    tensor = struct.pack("<I", len(image)) + image
+    head["inputs"][0]["parameters"] = {"binary_data_size": len(tensor)}
+    header = json.dumps(head).encode()
+    headers = {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(header))}
+    return HttpRequest("POST", path, header + tensor, headers)
+
+
+def parse_infer(body: bytes, header_length: str | None) -> tuple[list[Prediction], int]:
+    """Predictions from an infer response, and how many were dropped for non-finite numbers."""
+    _, out = read_response(body, header_length)
+    missing = [name for name in ("boxes", "scores", "labels") if name not in out]
+    if missing:
+        raise InferenceError(
+            f"the answer lacks the output(s) {', '.join(missing)}; expected boxes FP32[N,4], scores FP32[N], "
+            f"labels BYTES[N] (got: {', '.join(out) or 'no outputs'})"
+        )
+    boxes, scores, labels = out["boxes"], out["scores"], out["labels"]
+    if not isinstance(boxes, np.ndarray) or boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise InferenceError(f"'boxes' should be FP32[N,4]; its shape is {_shape(boxes)}")
+    n = boxes.shape[0]
+    if not isinstance(scores, np.ndarray) or scores.shape != (n,):
+        raise InferenceError(f"'scores' should be FP32[{n}] to match {n} boxes; its shape is {_shape(scores)}")
+    if not isinstance(labels, list) or len(labels) != n:
+        raise InferenceError(f"'labels' should be BYTES[{n}] to match {n} boxes; its shape is {_shape(labels)}")
+    keypoints = out.get("keypoints")
+    if keypoints is not None and (
+        not isinstance(keypoints, np.ndarray) or keypoints.ndim != 3 or keypoints.shape[0] != n
+        or keypoints.shape[2] not in (2, 3)
+    ):  # fmt: skip
+        raise InferenceError(f"'keypoints' should be FP32[{n},K,3]; its shape is {_shape(keypoints)}")
+    polygons = out.get("polygons")
+    if polygons is not None and (not isinstance(polygons, list) or len(polygons) != n):
+        raise InferenceError(f"'polygons' should be BYTES[{n}]; its shape is {_shape(polygons)}")
+    finite = np.isfinite(boxes).all(axis=1) & np.isfinite(scores)
+    if keypoints is not None:
+        finite &= np.isfinite(keypoints).all(axis=(1, 2))
+    predictions = []
+    for i in np.flatnonzero(finite):
+        polygon = _polygon(polygons[i]) if polygons is not None else None
+        if polygons is not None and polygon is None:
+            finite[i] = False
+            continue
+        x1, y1, x2, y2 = (float(v) for v in boxes[i])
+        points = None
+        if keypoints is not None:
+            k = keypoints[i]
+            conf = k[:, 2] if k.shape[1] == 3 else np.ones(len(k))
+            points = tuple(
+                PredictedPoint.model_construct(x=float(x), y=float(y), score=float(min(max(c, 0.0), 1.0)))
+                for (x, y), c in zip(k[:, :2], conf, strict=True)
+            )
+        predictions.append(
+            Prediction.model_construct(
+                label=str(labels[i])[:200] or "?",
+                score=float(min(max(scores[i], 0.0), 1.0)),
+                box=Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2)),
+                polygon=polygon,
+                keypoints=points,
+            )
+        )
+    return predictions, int(n - len(predictions))
+
+
+def _polygon(text: str) -> Polygon | None:
+    rings = polygon_rings(text)
+    if not rings:
+        return None
+    try:
+        ring = np.asarray(rings[0], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if ring.ndim != 2 or ring.shape[1] != 2 or len(ring) < 3 or not np.isfinite(ring).all():
+        return None
+    return Polygon.model_construct(points=tuple((float(x), float(y)) for x, y in ring))
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return str(list(value.shape))
+    if isinstance(value, list):
+        return f"[{len(value)}] (BYTES)"
+    return type(value).__name__

@@ -1,0 +1,152 @@
+"""HTTP to deployments: keep-alive sessions per thread, timeouts, size limits, plain-words errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+import requests
+
+from app.inference.adapters import oip
+from app.inference.adapters.base import HttpRequest, shorten
+from app.inference.adapters.oip_tensors import HEADER_LENGTH
+from app.inference.errors import Failure, InferenceError
+from app.models import Deployment, ModelInfo, Prediction
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+MAX_PREDICTIONS = 10_000
+PROBE_TIMEOUT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a deployment said when asked whether it is ready."""
+
+    model: ModelInfo
+    binary: bool  # the server takes and gives raw tensors
+
+
+@dataclass(frozen=True)
+class InferOutcome:
+    predictions: list[Prediction]
+    dropped: int  # predictions with NaN or infinite numbers, left out
+    latency_ms: float
+    bytes_sent: int
+    model_version: str
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+
+class InferenceClient:
+    """Thread-safe: each thread gets its own requests.Session (connection pool with keep-alive)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.trust_env = False  # a proxy from the environment must not see images or tokens
+        return session
+
+    def send(self, d: Deployment, request: HttpRequest, token: str | None, timeout: float) -> Response:
+        """One request; raises InferenceError for no answer, an error status or an oversized answer."""
+        if not d.url:
+            raise InferenceError(f"'{d.name}' has no address yet", Failure.OFFLINE)
+        headers = dict(request.headers)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        url = d.url + request.path
+        try:
+            with self._session().request(
+                request.method, url, data=request.body or None, headers=headers,
+                timeout=(min(timeout, 5.0), timeout), stream=True, allow_redirects=False,
+            ) as r:  # fmt: skip
+                body = _read_limited(r, MAX_RESPONSE_BYTES)
+                response = Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
+        except requests.Timeout:
+            raise InferenceError(f"'{d.name}' did not answer within {timeout:g} s", Failure.TIMEOUT) from None
+        except requests.ConnectionError:
+            raise InferenceError(f"cannot reach '{d.name}' at {d.url} (is it running?)", Failure.OFFLINE) from None
+        except requests.RequestException as e:
+            raise InferenceError(f"request to '{d.name}' failed: {e}", Failure.OFFLINE) from None
+        if response.status >= 400:
+            raise InferenceError(_status_text(d, response), Failure.HTTP, response.status)
+        return response
+
+    def probe(self, d: Deployment, token: str | None) -> Probe:
+        """Ready check plus the model's metadata; raises InferenceError when it is not usable."""
+        self.send(d, oip.ready_request(d.model), token, PROBE_TIMEOUT_S)
+        server = self.send(d, oip.server_request(), token, PROBE_TIMEOUT_S)
+        meta = self.send(d, oip.metadata_request(d.model), token, PROBE_TIMEOUT_S)
+        return Probe(oip.parse_metadata(meta.body), oip.binary_supported(_json(server.body)))
+
+    def infer(self, d: Deployment, token: str | None, image: bytes, *, floor: float, binary: bool,
+              request_id: str, model_version: str) -> InferOutcome:  # fmt: skip
+        request = oip.infer_request(d.model, image, request_id, floor, binary=binary)
+        start = time.perf_counter()
+        response = self.send(d, request, token, d.timeout_s)
+        latency = (time.perf_counter() - start) * 1000
+        _expect_json(d, response)
+        predictions, dropped = oip.parse_infer(response.body, response.headers.get(HEADER_LENGTH.lower()))
+        if len(predictions) > MAX_PREDICTIONS:
+            raise InferenceError(
+                f"'{d.name}' returned {len(predictions):,} predictions for one image; LabelAssist takes at "
+                f"most {MAX_PREDICTIONS:,} (raise the model's confidence threshold)"
+            )
+        return InferOutcome(predictions, dropped, latency, len(request.body), model_version)
+
+    def stats(self, d: Deployment, token: str | None) -> dict | None:
+        """The server's own Triton-style statistics for the model, if it offers them."""
+        try:
+            body = _json(self.send(d, oip.stats_request(d.model), token, PROBE_TIMEOUT_S).body)
+        except InferenceError:
+            return None
+        return body if isinstance(body, dict) else None
+
+
+def _read_limited(r: requests.Response, limit: int) -> bytes:
+    declared = r.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise InferenceError(f"the answer is {int(declared) / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read")
+    chunks, size = [], 0
+    for chunk in r.iter_content(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise InferenceError(f"the answer is larger than {limit // 2**20} MiB; stopped reading")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _expect_json(d: Deployment, response: Response) -> None:
+    head = response.body[:64].lstrip().lower()
+    if head.startswith((b"<!doctype", b"<html", b"<?xml")):
+        raise InferenceError(f"'{d.name}' answered with a web page instead of JSON: is the URL right? "
+                             f"({shorten(response.body.decode('utf-8', 'replace'), 120)})")  # fmt: skip
+
+
+def _status_text(d: Deployment, response: Response) -> str:
+    detail = response.body.decode("utf-8", "replace")
+    body = _json(response.body)
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        detail = body["error"]
+    elif isinstance(body, dict) and isinstance(body.get("detail"), str):
+        detail = body["detail"]
+    hint = {401: " (check the token)", 403: " (check the token)", 404: " (check the model name)",
+            503: " (the server is busy or loading; try again)"}.get(response.status, "")  # fmt: skip
+    return f"'{d.name}' answered HTTP {response.status}{hint}: {shorten(detail) or 'no details'}"

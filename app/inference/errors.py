@@ -1,0 +1,19 @@
+"""Inference failures, each with a message a labeller can act on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Failure(StrEnum):
+    OFFLINE = "offline"  # nothing answered: connection refused, name not found
+    TIMEOUT = "timeout"
+    HTTP = "http"  # the server answered with an error status
+    PROTOCOL = "protocol"  # the answer does not fit the protocol (HTML, wrong shapes, too big)
+
+
+class InferenceError(Exception):
+    def __init__(self, message: str, failure: Failure = Failure.PROTOCOL, status: int | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.status = status

@@ -1,0 +1,77 @@
+"""Model deployments: where a model is served, how to reach it, and how its labels become project tags."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+IGNORE = "ignore"
+LabelTarget = int | Literal["ignore"]  # a tag id, or leave this label's predictions out
+
+PEOPLE_MODELS = ("face", "person-segmentation", "pose", "hands")
+
+
+class Protocol(StrEnum):
+    OIP = "oip"  # Open Inference Protocol v2 with the annotation profile
+
+
+class LocalSpec(BaseModel):
+    """A deployment LabelAssist starts itself: one people-pack model, or an ONNX file."""
+
+    model_config = ConfigDict(frozen=True)
+    people_model: str | None = None
+    onnx_path: str | None = None
+
+
+class Deployment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    protocol: Protocol = Protocol.OIP
+    url: str = ""  # base URL; a local deployment gets its URL each time it starts
+    model: str = Field(min_length=1, max_length=200)
+    local: LocalSpec | None = None
+    has_token: bool = False  # the token itself lives in the OS keyring, never here
+    rate_limit: float = Field(default=1.0, gt=0.0, le=100.0)  # background requests per second
+    timeout_s: float = Field(default=30.0, gt=0.0, le=600.0)
+    label_map: dict[str, LabelTarget] = Field(default_factory=dict)
+
+    @field_validator("name", "model")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be empty")
+        return v
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if not v:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"the URL must start with http:// or https:// and name a host, got {v!r}")
+        return v
+
+    @property
+    def is_local(self) -> bool:
+        return self.local is not None
+
+
+class State(StrEnum):
+    STOPPED = "stopped"  # a local deployment that is not running
+    STARTING = "starting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+class DeploymentStatus(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    state: State = State.OFFLINE
+    message: str = ""

@@ -1,0 +1,54 @@
+"""What a model returned for one image: predictions in image pixels (top-left origin, x right, y down)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models.geometry import Box, Polygon
+
+
+class Task(StrEnum):
+    DETECT = "detect"
+    SEGMENT = "segment"
+    KEYPOINTS = "keypoints"
+
+
+class PredictedPoint(BaseModel):
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    x: float
+    y: float
+    score: float = 1.0
+
+
+class Prediction(BaseModel):
+    """One detection: a label, a score and its shape — always a box (xyxy), plus a polygon or keypoints."""
+
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    label: str = Field(min_length=1, max_length=200)
+    score: float = Field(ge=0.0, le=1.0)
+    box: Box
+    polygon: Polygon | None = None
+    keypoints: tuple[PredictedPoint, ...] | None = None
+
+
+class ModelInfo(BaseModel):
+    """What a deployment's model says about itself: what it finds and how its keypoints are named."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    version: str = ""
+    task: Task = Task.DETECT
+    labels: tuple[str, ...] = ()
+    keypoint_names: tuple[str, ...] = ()
+    skeleton: tuple[tuple[int, int], ...] = ()
+
+
+class PredictionSet(BaseModel):
+    """A model's whole answer for one image content, as cached: the floor it was asked with and the result."""
+
+    model_config = ConfigDict(frozen=True)
+    model: ModelInfo
+    floor: float = 0.0
+    predictions: tuple[Prediction, ...] = ()

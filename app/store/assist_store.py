@@ -1,0 +1,206 @@
+"""Model-assist records in the project file: deployments, their usage, cached predictions, and decisions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ValidationError
+
+from app.models import Deployment, PredictionSet
+from app.store.project_store import ProjectStore
+
+COMMITTED, DISMISSED = "committed", "dismissed"
+LATENCY_WINDOW = 10_000  # latest calls that count towards the percentiles
+
+
+class CacheKey(BaseModel):
+    """Predictions are asked for once per image content, deployment and model version."""
+
+    model_config = {"frozen": True}
+    content_hash: str
+    deployment_id: int
+    model_version: str
+
+
+class UsageSummary(BaseModel):
+    calls: int = 0
+    failures: int = 0
+    images: int = 0
+    predictions: int = 0
+    committed: int = 0
+    dismissed: int = 0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class AssistStore:
+    """Reads and writes the model-assist tables of an open project; each write is its own transaction."""
+
+    def __init__(self, store: ProjectStore) -> None:
+        self.store = store
+        self._conn = store._conn
+
+    # ---- deployments ---------------------------------------------------------------------------
+
+    def deployments(self) -> list[Deployment]:
+        rows = self._conn.execute("SELECT id, name, protocol, url, model, config FROM deployments ORDER BY id")
+        out = []
+        for i, name, protocol, url, model, config in rows:
+            try:
+                extra = json.loads(config)
+                out.append(Deployment(id=i, name=name, protocol=protocol, url=url, model=model, **extra))
+            except (ValueError, TypeError, ValidationError):
+                continue  # written by a newer version in a way we cannot read: leave it alone
+        return out
+
+    def save_deployment(self, d: Deployment) -> Deployment:
+        """Insert (no id) or update; a name already taken raises ValueError."""
+        config = d.model_dump_json(exclude={"id", "name", "protocol", "url", "model"})
+        row = (d.name, d.protocol.value, d.url, d.model, config)
+        try:
+            with self.store._tx() as c:
+                if d.id is None:
+                    cur = c.execute(
+                        "INSERT INTO deployments(name, protocol, url, model, config) VALUES (?, ?, ?, ?, ?)", row
+                    )
+                    return d.model_copy(update={"id": cur.lastrowid})
+                c.execute("UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?",
+                          (*row, d.id))  # fmt: skip
+                return d
+        except sqlite3.IntegrityError:
+            raise ValueError(f"A deployment named '{d.name}' already exists.") from None
+
+    def delete_deployment(self, deployment_id: int) -> None:
+        with self.store._tx() as c:
+            c.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
+
+    # ---- prediction cache ----------------------------------------------------------------------
+
+    def cached_hashes(self, deployment_id: int, model_version: str) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT content_hash FROM prediction_cache WHERE deployment_id = ? AND model_version = ?",
+            (deployment_id, model_version),
+        )
+        return {r[0] for r in rows}
+
+    def cached(self, key: CacheKey) -> PredictionSet | None:
+        row = self._conn.execute(
+            "SELECT predictions FROM prediction_cache WHERE content_hash=? AND deployment_id=? AND model_version=?",
+            (key.content_hash, key.deployment_id, key.model_version),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            return PredictionSet.model_validate_json(row[0])
+        except ValidationError:
+            return None  # unreadable: ask the model again
+
+    def cache(self, key: CacheKey, predictions: PredictionSet) -> None:
+        with self.store._tx() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO prediction_cache(content_hash, deployment_id, model_version, predictions, "
+                "created_at) VALUES (?, ?, ?, ?, ?)",
+                (key.content_hash, key.deployment_id, key.model_version, predictions.model_dump_json(), _now()),
+            )
+
+    # ---- decisions on suggestions --------------------------------------------------------------
+
+    def decisions(self, key: CacheKey) -> dict[str, str]:
+        rows = self._conn.execute(
+            "SELECT key, decision FROM suggestion_decisions WHERE content_hash=? AND deployment_id=? "
+            "AND model_version=?",
+            (key.content_hash, key.deployment_id, key.model_version),
+        )
+        return dict(rows.fetchall())
+
+    @staticmethod
+    def decide(key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Callable[[sqlite3.Connection], None]:
+        """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``)."""
+        rows = [(key.content_hash, key.deployment_id, key.model_version, k, decision) for k in suggestion_keys]
+
+        def write(c: sqlite3.Connection) -> None:
+            c.executemany(
+                "INSERT OR REPLACE INTO suggestion_decisions(content_hash, deployment_id, model_version, key, "
+                "decision) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+
+        return write
+
+    @staticmethod
+    def undecide(key: CacheKey, suggestion_keys: Iterable[str]) -> Callable[[sqlite3.Connection], None]:
+        rows = [(key.content_hash, key.deployment_id, key.model_version, k) for k in suggestion_keys]
+
+        def write(c: sqlite3.Connection) -> None:
+            c.executemany(
+                "DELETE FROM suggestion_decisions WHERE content_hash=? AND deployment_id=? AND model_version=? "
+                "AND key=?",
+                rows,
+            )
+
+        return write
+
+    def run(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        """Run writes made by decide/undecide in a transaction of their own."""
+        with self.store._tx() as c:
+            write(c)
+
+    # ---- usage ---------------------------------------------------------------------------------
+
+    def record_call(
+        self, deployment_id: int, *, ok: bool, latency_ms: float | None, predictions: int = 0,
+        content_hash: str = "", detail: str = "",
+    ) -> None:  # fmt: skip
+        with self.store._tx() as c:
+            c.execute(
+                "INSERT INTO usage_events(deployment_id, time, kind, ok, latency_ms, predictions, detail, "
+                "content_hash) VALUES (?, ?, 'infer', ?, ?, ?, ?, ?)",
+                (deployment_id, _now(), int(ok), latency_ms, predictions, detail[:2000], content_hash),
+            )
+
+    def usage(self, deployment_id: int) -> UsageSummary:
+        c = self._conn
+        calls, failures, predictions = c.execute(
+            "SELECT count(*), coalesce(sum(ok = 0), 0), coalesce(sum(predictions), 0) FROM usage_events "
+            "WHERE deployment_id = ? AND kind = 'infer'",
+            (deployment_id,),
+        ).fetchone()
+        images = c.execute(
+            "SELECT count(DISTINCT content_hash) FROM usage_events WHERE deployment_id = ? AND kind = 'infer' "
+            "AND ok = 1 AND content_hash != ''",
+            (deployment_id,),
+        ).fetchone()[0]
+        decided = dict(
+            c.execute(
+                "SELECT decision, count(*) FROM suggestion_decisions WHERE deployment_id = ? GROUP BY decision",
+                (deployment_id,),
+            ).fetchall()
+        )
+        latencies = sorted(
+            r[0]
+            for r in c.execute(
+                "SELECT latency_ms FROM usage_events WHERE deployment_id = ? AND kind = 'infer' AND ok = 1 "
+                "AND latency_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+                (deployment_id, LATENCY_WINDOW),
+            )
+        )
+        return UsageSummary(
+            calls=calls, failures=failures, images=images, predictions=predictions,
+            committed=decided.get(COMMITTED, 0), dismissed=decided.get(DISMISSED, 0),
+            p50_ms=_percentile(latencies, 0.50), p95_ms=_percentile(latencies, 0.95),
+        )  # fmt: skip
+
+
+def _percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile; None without values."""
+    if not sorted_values:
+        return None
+    rank = max(1, -(-len(sorted_values) * q // 1))  # ceil(n * q), at least 1
+    return sorted_values[int(rank) - 1]
