@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
 
-.PHONY: run test bench lint models system-deps venv clean
+.PHONY: run test bench lint models system-deps venv clean package package-test
 
 run: venv models
 	$(PY) -m app $(ARGS)
@@ -34,6 +34,32 @@ $(STAMP): pyproject.toml
 
 models: venv
 	@if [ -f server/models_fetch.py ]; then $(PY) -m server.models_fetch; fi
+
+# ---- installable package (PyInstaller one-folder build; see README "Installable package") -----------------
+PACKAGE_STAMP := $(VENV)/.package-installed
+PACKAGE_EXE   := dist/labelassist/labelassist
+PACKAGE_INPUTS := $(shell find app server resources build_spec -type f -not -name '*.pyc' 2>/dev/null) pyproject.toml
+
+# Always a clean build: a stale PyInstaller work folder can carry modules that no longer exist.
+package: system-deps venv models $(PACKAGE_STAMP)
+	rm -rf build/labelassist dist/labelassist dist/LabelAssist.app
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build \
+		build_spec/labelassist.spec
+
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[package]'
+	touch $(PACKAGE_STAMP)
+
+$(PACKAGE_EXE): $(PACKAGE_INPUTS)
+	$(MAKE) package
+
+# Builds the package if it is missing or older than the sources, then runs it from a scratch home and cache,
+# so it proves it carries everything (models included) and touches nothing of the user's.
+package-test: $(PACKAGE_EXE)
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+		env -u LABELASSIST_MODELS_DIR -u LABELASSIST_HOME HOME="$$scratch" XDG_CACHE_HOME="$$scratch/cache" \
+			XDG_CONFIG_HOME="$$scratch/config" XDG_DATA_HOME="$$scratch/data" QT_QPA_PLATFORM=offscreen \
+			$(PACKAGE_EXE) --self-test
 
 # Installs only what is missing; needs root or sudo, and skips quietly where apt-get is absent.
 system-deps:

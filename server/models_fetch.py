@@ -58,11 +58,17 @@ NOTICE_TEXT = (
 )
 
 
+BUNDLED_SUBDIR = "models"  # where the packaged app carries the files, under sys._MEIPASS
+
+
 def models_dir() -> Path:
-    """The cache folder for the model files (env LABELASSIST_MODELS_DIR overrides it)."""
+    """The model folder: env LABELASSIST_MODELS_DIR, else the packaged app's own copy, else the cache."""
     override = os.environ.get("LABELASSIST_MODELS_DIR")
     if override:
         return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / BUNDLED_SUBDIR
     return Path(platformdirs.user_cache_dir("labelassist")) / "models"
 
 
@@ -86,7 +92,10 @@ def _stamp_ok(directory: Path, name: str, sha: str) -> bool:
         return True
     if sha256_of(path) != sha:
         return False
-    stamp.write_text(key)
+    try:
+        stamp.write_text(key)
+    except OSError:
+        pass  # a read-only folder (an installed app): verified all the same, hashed again next time
     return True
 
 
