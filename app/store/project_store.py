@@ -149,13 +149,26 @@ class ProjectStore:
         """Add a tag; a name already in use raises ValueError with a message for the user."""
         try:
             with self._tx() as c:
-                cur = c.execute(
-                    "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
-                    (tag.id, *_tag_row(tag)),
-                )
+                tag_id = _insert_tag(c, tag)
         except sqlite3.IntegrityError as e:
             raise ValueError(f"There is already a tag named '{tag.name}'.") from e
-        return tag.model_copy(update={"id": cur.lastrowid})
+        return tag.model_copy(update={"id": tag_id})
+
+    def next_tag_id(self) -> int:
+        return (self._conn.execute("SELECT max(id) FROM tags").fetchone()[0] or 0) + 1
+
+    @staticmethod
+    def tags_writer(tags: Sequence[Tag], delete: bool = False) -> Callable[[sqlite3.Connection], None]:
+        """Insert (or delete) tags that carry their ids, inside another write's transaction."""
+
+        def write(c: sqlite3.Connection) -> None:
+            for tag in tags:
+                if delete:
+                    c.execute("DELETE FROM tags WHERE id = ?", (tag.id,))
+                else:
+                    _insert_tag(c, tag)
+
+        return write
 
     def update_tag(self, tag: Tag) -> None:
         with self._tx() as c:
@@ -191,7 +204,7 @@ class ProjectStore:
     ) -> list[Annotation]:
         """Insert annotations; an annotation that carries an id keeps it (used by undo).
 
-        ``also`` writes more rows in the same transaction (e.g. the suggestions a commit used up).
+        ``also`` runs first, in the same transaction (e.g. the tags and suggestion decisions of a commit).
         """
         out = []
         with self._tx() as c:
@@ -216,10 +229,11 @@ class ProjectStore:
     def delete_annotations(
         self, ids: Iterable[int], also: Callable[[sqlite3.Connection], None] | None = None
     ) -> None:
+        """Delete annotations; ``also`` runs after, in the same transaction."""
         with self._tx() as c:
+            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids])
             if also is not None:
                 also(c)
-            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids])
 
     def annotations_for(self, image_id: int) -> list[Annotation]:
         rows = self._conn.execute(
@@ -239,6 +253,52 @@ class ProjectStore:
         if image_id is None:
             return self._conn.execute("SELECT count(*) FROM annotations").fetchone()[0]
         return self._conn.execute("SELECT count(*) FROM annotations WHERE image_id = ?", (image_id,)).fetchone()[0]
+
+    # ---- bulk import ---------------------------------------------------------------------------
+
+    def insert_batch(
+        self,
+        tags: Sequence[Tag],
+        images: Sequence[ImageRecord],
+        build: Callable[[list[Tag], list[ImageRecord]], Sequence[Annotation]],
+        statuses: dict[int, ImageStatus] | None = None,
+    ) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
+        """Add tags, images and their annotations (built by `build` once the new ids are known) and set
+        image statuses, all in one transaction: everything is written or nothing. Ids carried are kept."""
+        with self._tx() as c:
+            new_tags, new_images = [], []
+            for t in tags:
+                cur = c.execute(
+                    "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+                    (t.id, *_tag_row(t)),
+                )
+                new_tags.append(t if t.id is not None else t.model_copy(update={"id": cur.lastrowid}))
+            for r in images:
+                cur = c.execute(
+                    "INSERT INTO images(id, path, width, height, status) VALUES (?, ?, ?, ?, ?)",
+                    (r.id, r.path, r.width, r.height, r.status.value),
+                )
+                new_images.append(r if r.id is not None else r.model_copy(update={"id": cur.lastrowid}))
+            annotations = []
+            for a in build(new_tags, new_images):
+                cur = c.execute(
+                    "INSERT INTO annotations(id, image_id, tag_id, geometry, provenance) VALUES (?, ?, ?, ?, ?)",
+                    (a.id, a.image_id, a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json()),
+                )
+                annotations.append(a if a.id is not None else a.model_copy(update={"id": cur.lastrowid}))
+            c.executemany("UPDATE images SET status = ? WHERE id = ?", [(s.value, i) for i, s in (statuses or {}).items()])
+        return new_tags, new_images, annotations
+
+    def delete_batch(
+        self, annotation_ids: Iterable[int], image_ids: Iterable[int], tag_ids: Iterable[int],
+        statuses: dict[int, ImageStatus] | None = None,
+    ) -> None:  # fmt: skip
+        """Undo of `insert_batch`: remove those annotations, images and tags and restore statuses, at once."""
+        with self._tx() as c:
+            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in annotation_ids])
+            c.executemany("DELETE FROM images WHERE id = ?", [(i,) for i in image_ids])
+            c.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i in tag_ids])
+            c.executemany("UPDATE images SET status = ? WHERE id = ?", [(s.value, i) for i, s in (statuses or {}).items()])
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -300,6 +360,14 @@ def _writable(path: Path, folder: bool = False) -> bool:
     if (not folder or os.name != "nt") and not mode & 0o222:
         return False
     return os.access(path, os.W_OK)
+
+
+def _insert_tag(c: sqlite3.Connection, tag: Tag) -> int:
+    cur = c.execute(
+        "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+        (tag.id, *_tag_row(tag)),
+    )
+    return cur.lastrowid  # type: ignore[return-value]
 
 
 def _tag_row(tag: Tag) -> tuple[str, str, str, str, str]:

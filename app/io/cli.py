@@ -1,0 +1,79 @@
+"""`labelassist export …` and `labelassist import …`: datasets in and out from the command line.
+
+    labelassist export PROJECT --format coco|yolo|voc|labelme --out DIR [--only done] [--images copy|link]
+                               [--val FRACTION] [--task auto|detect|segment|pose]
+    labelassist import PROJECT --format coco|yolo|voc|labelme --src PATH [--skip-invalid]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.io.dataset import FORMATS, DatasetError, ExportCancelled
+from app.io.export import ExportOptions, export_project
+from app.io.importing import import_into
+from app.io.progress import Progress
+from app.io.yolo import TASKS
+from app.project_files import project_path_for_folder
+from app.store import ProjectError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="labelassist", description="Datasets in and out of a LabelAssist project.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("export", help="write the project's annotations as a dataset")
+    ex.add_argument("project", type=Path, help="the project file (or its folder)")
+    ex.add_argument("--format", required=True, choices=FORMATS)
+    ex.add_argument("--out", required=True, type=Path, help="folder to write into (created if missing)")
+    ex.add_argument("--only", choices=["done"], help="only images marked done")
+    ex.add_argument("--images", choices=["copy", "link"], default="copy", help="copy the images (default) or link them")
+    ex.add_argument("--val", type=float, default=0.0, metavar="FRACTION", help="YOLO: share of images for val, e.g. 0.2")
+    ex.add_argument("--task", choices=["auto", *TASKS], default="auto",
+                    help="YOLO: one dataset per kind of tag (auto), or everything as one task")  # fmt: skip
+    im = sub.add_parser("import", help="add a dataset's images, tags and annotations to a project")
+    im.add_argument("project", type=Path, help="the project file (created if missing)")
+    im.add_argument("--format", required=True, choices=FORMATS)
+    im.add_argument("--src", required=True, type=Path, help="the dataset file or folder")
+    im.add_argument("--skip-invalid", action="store_true",
+                    help="import what is valid and list the rest, instead of importing nothing")  # fmt: skip
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    project = project_path_for_folder(args.project) if args.project.is_dir() else args.project
+    progress = Progress(_printer(), every=1000)
+    try:
+        if args.command == "export":
+            if not 0.0 <= args.val < 1.0:
+                raise ValueError("--val must be at least 0 and below 1")
+            options = ExportOptions(args.format, args.only == "done", args.images, args.val, args.task)
+            print(export_project(project, args.out, options, progress).summary())
+        else:
+            plan = import_into(project, args.format, args.src, args.skip_invalid, progress)
+            print(f"Imported into {project}: {plan.report()}")
+    except DatasetError as e:
+        print(f"Nothing was imported: {len(e.issues)} problem(s) in the input.\n{e}", file=sys.stderr)
+        print("Fix them, or run again with --skip-invalid to import the rest.", file=sys.stderr)
+        return 1
+    except (ExportCancelled, KeyboardInterrupt):
+        print("Cancelled; nothing was written.", file=sys.stderr)
+        return 130
+    except (ProjectError, OSError, ValueError) as e:
+        print(f"labelassist {args.command}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _printer():  # type: ignore[no-untyped-def]
+    last: dict[str, int] = {}
+
+    def report(done: int, total: int, stage: str) -> None:
+        tenth = done * 10 // total if total else 10
+        if sys.stderr.isatty() and last.get(stage) != tenth:
+            last[stage] = tenth
+            print(f"{stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+    return report

@@ -1,0 +1,260 @@
+"""COCO: one JSON file with images, categories and annotations (boxes, polygon or RLE segmentation, keypoints).
+
+Export: `annotations.json` with the images in `images/`. Keypoint categories carry their `keypoints` names and
+a 1-based `skeleton`, as COCO's person category does. A model's score is the annotation's `score`; the full
+provenance, and each category's kind and colour, live in a `labelassist` extension field other tools ignore.
+Import: polygons as polygons (one annotation per part), RLE masks traced into polygons, `bbox` as a box
+where there is no segmentation, keypoints where the category names points.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+from pydantic import ValidationError
+
+from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage
+from app.io.images import place
+from app.io.progress import Progress
+from app.io.project_view import ProjectView
+from app.io.shapes import flat, pairs, polygon_area
+from app.io.source_files import load_json, pick_file, plain_error, read_error
+from app.models import Annotation, ImageStatus, Provenance, Source, Tag, TagKind
+from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
+
+ANNOTATIONS_FILE = "annotations.json"
+EXTENSION = "labelassist"
+
+# ---- export --------------------------------------------------------------------------------------
+
+
+def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> ExportResult:
+    result = ExportResult(out)
+    categories = [_category(t) for t in view.tags.values()]
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for item in view.items(progress, "Writing COCO"):
+        place(item.path, out / "images" / item.name, options.images)
+        image_id = len(images) + 1
+        images.append({
+            "id": image_id, "file_name": item.name, "width": item.width, "height": item.height,
+            EXTENSION: {"path": item.record.path, "status": item.record.status.value},
+        })  # fmt: skip
+        for a in item.annotations:
+            annotations.append(_annotation(a, len(annotations) + 1, image_id))
+    progress.check()
+    doc = {
+        "info": {"description": "Exported by LabelAssist", "version": "1.0"},
+        "licenses": [],
+        "images": images,
+        "annotations": annotations,
+        "categories": categories,
+    }
+    (out / ANNOTATIONS_FILE).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result.images, result.annotations = len(images), len(annotations)
+    result.files.append(ANNOTATIONS_FILE)
+    result.left_out += view.missing_note()
+    return result
+
+
+def _category(tag: Tag) -> dict[str, Any]:
+    cat: dict[str, Any] = {"id": tag.id, "name": tag.name, "supercategory": ""}
+    if tag.kind == TagKind.KEYPOINTS:
+        cat["keypoints"] = list(tag.keypoint_names)
+        cat["skeleton"] = [[a + 1, b + 1] for a, b in tag.skeleton]
+    cat[EXTENSION] = {"kind": tag.kind.value, "color": tag.color}
+    return cat
+
+
+def _annotation(a: Annotation, ann_id: int, image_id: int) -> dict[str, Any]:
+    g = a.geometry
+    b = g.bounds()
+    out: dict[str, Any] = {
+        "id": ann_id, "image_id": image_id, "category_id": a.tag_id, "iscrowd": 0,
+        "bbox": [round(b.x1, 2), round(b.y1, 2), round(b.width, 2), round(b.height, 2)],
+        "area": round(b.width * b.height, 2), "segmentation": [],
+    }  # fmt: skip
+    if isinstance(g, Polygon):
+        out["segmentation"] = [flat(g.points)]
+        out["area"] = round(polygon_area(g.points), 2)
+    elif isinstance(g, Keypoints):
+        out["keypoints"] = [v for p in g.points for v in (round(p.x, 2), round(p.y, 2), int(p.v))]
+        out["num_keypoints"] = len(g.labelled())
+    if a.provenance.score is not None:
+        out["score"] = a.provenance.score
+    out[EXTENSION] = a.provenance.model_dump(mode="json")
+    return out
+
+
+# ---- import --------------------------------------------------------------------------------------
+
+
+def read(src: Path, progress: Progress) -> SourceDataset:
+    """Read a COCO file (or the one JSON file in a folder)."""
+    path = pick_file(src, "*.json", preferred=(ANNOTATIONS_FILE,))
+    doc = load_json(path)
+    name = path.name
+    if not isinstance(doc, dict) or not isinstance(doc.get("images"), list):
+        raise read_error(name, "", "not a COCO file: it has no 'images' list")
+    for key in ("annotations", "categories"):
+        if not isinstance(doc.get(key, []), list):
+            raise read_error(name, "", f"'{key}' is not a list")
+    data = SourceDataset()
+    cats = _read_categories(doc.get("categories", []), name, data)
+    images = _read_images(doc["images"], path.parent, name, data)
+    anns = doc.get("annotations", [])
+    progress.start(len(anns), "Reading COCO")
+    kinds: dict[int, set[TagKind]] = {}
+    for i, raw in enumerate(anns):
+        progress.advance()
+        entry = f"annotation {raw.get('id', f'#{i + 1}')}" if isinstance(raw, dict) else f"annotation #{i + 1}"
+        try:
+            image, cat, found = _read_annotation(raw, images, cats, entry, name)
+        except (ValueError, TypeError, KeyError, ValidationError) as e:
+            data.issues.append(Issue(name, entry, plain_error(e)))
+            continue
+        image.annotations.extend(found)
+        kinds.setdefault(cat["id"], set()).update(a.kind for a in found)
+        if isinstance(raw.get("segmentation"), dict):
+            data.notes.append(f"{name}, {entry}: RLE mask traced into {len(found)} polygon(s)")
+        elif len(found) > 1:
+            data.notes.append(f"{name}, {entry}: {len(found)} polygon parts became {len(found)} annotations")
+    data.tags = [_declared_tag(c, kinds.get(c["id"], set())) for c in cats.values()]
+    for c in cats.values():
+        ext = c.get(EXTENSION)
+        if isinstance(ext, dict) and isinstance(ext.get("color"), str):
+            data.colors[str(c["name"]).strip()] = ext["color"]
+    data.images = list(images.values())
+    return data
+
+
+def _read_categories(raw: list[Any], name: str, data: SourceDataset) -> dict[int, dict[str, Any]]:
+    cats: dict[int, dict[str, Any]] = {}
+    for i, c in enumerate(raw):
+        entry = f"category #{i + 1}"
+        if not isinstance(c, dict) or not isinstance(c.get("id"), int) or not str(c.get("name", "")).strip():
+            raise read_error(name, entry, "a category needs an integer 'id' and a 'name'")
+        kps = c.get("keypoints") or []
+        if not isinstance(kps, list) or not all(isinstance(k, str) for k in kps):
+            raise read_error(name, f"category '{c['name']}'", "'keypoints' must be a list of point names")
+        cats[c["id"]] = c
+    return cats
+
+
+def _read_images(raw: list[Any], folder: Path, name: str, data: SourceDataset) -> dict[int, SourceImage]:
+    images: dict[int, SourceImage] = {}
+    for i, im in enumerate(raw):
+        entry = f"image #{i + 1}"
+        if not isinstance(im, dict) or "id" not in im or not isinstance(im.get("file_name"), str):
+            raise read_error(name, entry, "an image needs an 'id' and a 'file_name'")
+        ext = im.get(EXTENSION) if isinstance(im.get(EXTENSION), dict) else {}
+        status = ext.get("status")
+        images[im["id"]] = SourceImage(
+            path=_locate(folder, im["file_name"]),
+            file=name,
+            entry=f"image {im['id']} ({im['file_name']})",
+            width=_int(im.get("width")),
+            height=_int(im.get("height")),
+            status=ImageStatus(status) if status in ImageStatus._value2member_map_ else None,
+        )
+    return images
+
+
+def _locate(folder: Path, file_name: str) -> Path:
+    """COCO files name images relative to an images folder that sits beside or above the JSON."""
+    for base in (folder, folder / "images", folder.parent / "images", folder.parent):
+        candidate = base / file_name
+        if candidate.is_file():
+            return candidate
+    return folder / file_name
+
+
+def _read_annotation(
+    raw: Any, images: dict[int, SourceImage], cats: dict[int, dict[str, Any]], entry: str, name: str
+) -> tuple[SourceImage, dict[str, Any], list[SourceAnnotation]]:
+    if not isinstance(raw, dict):
+        raise ValueError("not an object")
+    image = images.get(raw.get("image_id"))  # type: ignore[arg-type]
+    if image is None:
+        raise ValueError(f"image_id {raw.get('image_id')!r} is not among the file's images")
+    cat = cats.get(raw.get("category_id"))  # type: ignore[arg-type]
+    if cat is None:
+        raise ValueError(f"unknown category_id {raw.get('category_id')!r}")
+    prov = _provenance(raw)
+    tag = str(cat["name"]).strip()
+    names = tuple(cat.get("keypoints") or ())
+    if names:
+        kps = raw.get("keypoints")
+        if not isinstance(kps, list) or len(kps) != 3 * len(names):
+            raise ValueError(f"'keypoints' must hold {3 * len(names)} numbers for '{tag}' ({len(names)} points)")
+        points = [Keypoint(x=kps[i], y=kps[i + 1], v=Visibility(int(kps[i + 2]))) for i in range(0, len(kps), 3)]
+        geometry: Any = Keypoints(points=tuple(points))
+        return image, cat, [SourceAnnotation(tag, TagKind.KEYPOINTS, geometry, entry, prov, names)]
+    seg = raw.get("segmentation")
+    if isinstance(seg, dict):
+        polygons = _trace_rle(seg, image)
+        return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]
+    if isinstance(seg, list) and seg:
+        parts = seg if isinstance(seg[0], list) else [seg]
+        polygons = [Polygon(points=tuple(pairs(p))) for p in parts]
+        return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]
+    bbox = raw.get("bbox")
+    if not isinstance(bbox, list) or len(bbox) != 4:
+        raise ValueError("no segmentation and no 'bbox' of four numbers")
+    x, y, w, h = (float(v) for v in bbox)
+    if w < 0 or h < 0:
+        raise ValueError(f"bbox {bbox} has a negative width or height")
+    box = Box(x1=x, y1=y, x2=x + w, y2=y + h)
+    return image, cat, [SourceAnnotation(tag, TagKind.BOX, box, entry, prov)]
+
+
+def _trace_rle(seg: dict[str, Any], image: SourceImage) -> list[Polygon]:
+    size = seg.get("size")
+    if not (isinstance(size, list) and len(size) == 2) or "counts" not in seg:
+        raise ValueError("an RLE segmentation needs 'size' [height, width] and 'counts'")
+    h, w = int(size[0]), int(size[1])
+    rle = mask_utils.frPyObjects(seg, h, w) if isinstance(seg["counts"], list) else seg
+    mask = mask_utils.decode(rle)
+    contours, _ = cv2.findContours(np.ascontiguousarray(mask, dtype=np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    polygons = [Polygon(points=tuple((float(x), float(y)) for x, y in c[:, 0, :])) for c in contours if len(c) >= 3]
+    if not polygons:
+        raise ValueError("the RLE mask is empty")
+    return polygons
+
+
+def _provenance(raw: dict[str, Any]) -> Provenance:
+    ext = raw.get(EXTENSION)
+    if isinstance(ext, dict):
+        try:
+            return Provenance.model_validate(ext)
+        except ValidationError:
+            pass
+    score = raw.get("score")
+    if isinstance(score, int | float) and 0.0 <= score <= 1.0:
+        return Provenance(source=Source.MODEL, score=float(score))
+    return Provenance()
+
+
+def _declared_tag(cat: dict[str, Any], used: set[TagKind]) -> Tag:
+    ext = cat.get(EXTENSION) if isinstance(cat.get(EXTENSION), dict) else {}
+    names = tuple(cat.get("keypoints") or ())
+    if names:
+        skeleton = tuple(
+            (int(a) - 1, int(b) - 1) for a, b in cat.get("skeleton") or () if 0 < int(a) <= len(names) and 0 < int(b) <= len(names) and a != b
+        )
+        kind = TagKind.KEYPOINTS
+    else:
+        skeleton = ()
+        kind = TagKind(ext["kind"]) if ext.get("kind") in ("box", "polygon") else (
+            TagKind.POLYGON if used == {TagKind.POLYGON} else TagKind.BOX
+        )
+    return Tag(name=str(cat["name"]), kind=kind, keypoint_names=names, skeleton=skeleton)
+
+
+def _int(v: Any) -> int:
+    return int(v) if isinstance(v, int | float) and v > 0 else 0

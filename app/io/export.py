@@ -1,0 +1,78 @@
+"""Exporting a project: options, the writer per format, and a staging folder so that a cancelled or failed
+export leaves nothing behind and a finished one appears whole."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.io import coco, labelme, voc, yolo
+from app.io.dataset import ExportResult
+from app.io.progress import Progress
+from app.io.project_view import ProjectView
+from app.store import ProjectStore
+
+Writer = Callable[[ProjectView, Path, Any, Progress], ExportResult]
+WRITERS: dict[str, Writer] = {"coco": coco.write, "yolo": yolo.write, "voc": voc.write, "labelme": labelme.write}
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str
+    only_done: bool = False
+    images: str = "copy"  # "copy" or "link"
+    val_fraction: float = 0.0  # YOLO: share of images in the val split (0: no split)
+    task: str = "auto"  # YOLO: auto, detect, segment or pose
+
+
+def export_project(project: Path, out: Path, options: ExportOptions, progress: Progress | None = None) -> ExportResult:
+    """Export the project file `project` into the folder `out`. Opens its own connection, so any thread may call it."""
+    if options.format not in WRITERS:
+        raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")
+    progress = progress or Progress()
+    store = ProjectStore.open(project)
+    try:
+        view = ProjectView(store, options.only_done)
+        with staging(out) as tmp:
+            result = WRITERS[options.format](view, tmp, options, progress)
+            progress.check()
+    finally:
+        store.close()
+    result.out = out
+    return result
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A fresh folder beside `out` to write into; on success its contents move into `out`."""
+    out = Path(out).absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"'{out}' is a file, not a folder.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.exporting-", dir=out.parent))
+    try:
+        yield tmp
+        out.mkdir(exist_ok=True)
+        for entry in sorted(tmp.iterdir()):
+            _move_into(entry, out / entry.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_into(src: Path, dst: Path) -> None:
+    """Move a file or folder into place, merging folders and replacing files of the same name."""
+    if src.is_dir() and not src.is_symlink() and dst.is_dir():
+        for child in src.iterdir():
+            _move_into(child, dst / child.name)
+        return
+    if dst.is_dir() and not dst.is_symlink():
+        shutil.rmtree(dst)
+    elif dst.exists() or dst.is_symlink():
+        dst.unlink()
+    os.replace(src, dst)

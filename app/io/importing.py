@@ -1,0 +1,62 @@
+"""Importing a dataset: read the files, check them against the project, then write all of it in one
+transaction, or nothing. The GUI runs the same steps, with the write as an undoable command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from app.io import coco, labelme, voc, yolo
+from app.io.dataset import DatasetError, SourceDataset
+from app.io.plan import ImportPlan, plan_import
+from app.io.progress import Progress
+from app.models import Annotation, ImageRecord, Tag
+from app.store import ProjectStore
+
+Reader = Callable[[Path, Progress], SourceDataset]
+READERS: dict[str, Reader] = {"coco": coco.read, "yolo": yolo.read, "voc": voc.read, "labelme": labelme.read}
+
+
+def read_dataset(fmt: str, src: Path, progress: Progress | None = None) -> SourceDataset:
+    if fmt not in READERS:
+        raise ValueError(f"Unknown format '{fmt}'; choose one of {', '.join(READERS)}.")
+    return READERS[fmt](Path(src).absolute(), progress or Progress())
+
+
+def plan_for(
+    store: ProjectStore, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
+) -> ImportPlan:
+    """Read and check everything; raises DatasetError listing the problems unless `skip_invalid`."""
+    progress = progress or Progress()
+    data = read_dataset(fmt, src, progress)
+    plan = plan_import(data, store.root, store.tags(), store.images(), store.annotations_for, progress)
+    if plan.issues and not skip_invalid:
+        raise DatasetError(plan.issues)
+    return plan
+
+
+def write_plan(store: ProjectStore, plan: ImportPlan) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
+    """Write the whole plan in one transaction."""
+    return store.insert_batch(plan.new_tags, plan.new_images, plan.resolve, plan.statuses)
+
+
+def import_into(
+    project: Path, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
+) -> ImportPlan:
+    """Import into the project file `project` (created if missing, and removed again if the import fails)."""
+    project = Path(project)
+    created = not project.exists()
+    store = ProjectStore.create(project) if created else ProjectStore.open(project)
+    ok = False
+    try:
+        plan = plan_for(store, fmt, src, skip_invalid, progress)
+        if progress is not None:
+            progress.check()
+        write_plan(store, plan)
+        ok = True
+        return plan
+    finally:
+        store.close()
+        if created and not ok:
+            for suffix in ("", "-wal", "-shm"):
+                project.with_name(project.name + suffix).unlink(missing_ok=True)

@@ -1,0 +1,252 @@
+"""Checking a read dataset against a project and planning exactly what an import will add (no writes).
+
+Tags are matched by name (and kind; a name taken by a tag of another kind gets " (kind)" appended),
+images by their path relative to the project. Coordinates up to a pixel outside the image are clipped;
+further out, the annotation is an issue. Annotations identical to one already on the image are skipped,
+so importing the same file twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, is_anonymous
+from app.io.images import image_size, relative_to_root
+from app.io.progress import Progress
+from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
+from app.models.geometry import Box, Keypoints, Polygon, Visibility, clip_to_image
+from app.models.palette import next_color
+
+TOLERANCE_PX = 1.0  # coordinates this far outside the image are rounding, not errors
+
+
+@dataclass(frozen=True)
+class PlannedAnnotation:
+    image: int  # an existing image id, or -(i + 1) for new_images[i]
+    tag: int  # an existing tag id, or -(i + 1) for new_tags[i]
+    geometry: Box | Polygon | Keypoints
+    provenance: Provenance
+
+
+@dataclass
+class ImportPlan:
+    new_tags: list[Tag] = field(default_factory=list)
+    new_images: list[ImageRecord] = field(default_factory=list)
+    annotations: list[PlannedAnnotation] = field(default_factory=list)
+    statuses: dict[int, ImageStatus] = field(default_factory=dict)  # existing NEW images that get annotations
+    issues: list[Issue] = field(default_factory=list)  # entries that will not be imported, and why
+    notes: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    matched_images: int = 0
+
+    def is_empty(self) -> bool:
+        return not (self.new_tags or self.new_images or self.annotations)
+
+    def summary(self) -> str:
+        text = (
+            f"{len(self.annotations)} annotation(s), {len(self.new_images)} new image(s) "
+            f"({self.matched_images} already in the project), {len(self.new_tags)} new tag(s)"
+        )
+        if self.duplicates:
+            text += f"; {self.duplicates} annotation(s) already in the project skipped"
+        if self.issues:
+            text += f"; {len(self.issues)} entr(y/ies) skipped"
+        return text
+
+    def report(self) -> str:
+        lines = [self.summary(), *self.notes[:20]]
+        lines += [f"skipped: {i}" for i in self.issues]
+        return "\n".join(lines)
+
+    def resolve(self, tags: list[Tag], images: list[ImageRecord]) -> list[Annotation]:
+        """The planned annotations with real ids, once the new tags and images have theirs."""
+        def tag_id(ref: int) -> int:
+            return tags[-ref - 1].id if ref < 0 else ref  # type: ignore[return-value]
+
+        def image_id(ref: int) -> int:
+            return images[-ref - 1].id if ref < 0 else ref  # type: ignore[return-value]
+
+        return [
+            Annotation.model_construct(
+                id=None, image_id=image_id(a.image), tag_id=tag_id(a.tag), geometry=a.geometry, provenance=a.provenance
+            )
+            for a in self.annotations
+        ]
+
+
+class _Tags:
+    """Finds or plans the tag for each (name, kind, point names)."""
+
+    def __init__(self, existing: list[Tag], plan: ImportPlan, colors: dict[str, str]) -> None:
+        self.by_name = {t.name: t for t in existing}
+        self.refs: dict[str, int] = {t.name: t.id for t in existing}  # type: ignore[misc]
+        self.by_ref: dict[int, Tag] = {t.id: t for t in existing}  # type: ignore[misc]
+        self.plan = plan
+        self.colors = colors
+        self.used_colors = [t.color for t in existing]
+
+    def ref(self, name: str, kind: TagKind, names: tuple[str, ...] = (), skeleton: tuple = ()) -> int | str:
+        """A tag reference, or a message saying why no tag fits."""
+        for candidate in (name, f"{name} ({kind.value})"):
+            tag = self.by_name.get(candidate)
+            if tag is None:
+                return self._new(candidate, kind, names, skeleton, renamed=candidate != name)
+            why = _mismatch(tag, kind, names)
+            if why is None:
+                return self.refs[candidate]
+        return f"tag '{name}' is a {why}, and so is '{name} ({kind.value})'"
+
+    def _new(self, name: str, kind: TagKind, names: tuple[str, ...], skeleton: tuple, renamed: bool) -> int:
+        tag = Tag(name=name, color=next_color(self.used_colors), kind=kind, keypoint_names=names, skeleton=skeleton)
+        try:
+            tag = tag.model_copy(update={"color": Tag(name=name, color=self.colors[name]).color})
+        except (KeyError, ValidationError):
+            pass  # no colour in the file, or not one we can use: the palette's
+        self.used_colors.append(tag.color)
+        self.plan.new_tags.append(tag)
+        self.by_name[name] = tag
+        self.refs[name] = -len(self.plan.new_tags)
+        self.by_ref[self.refs[name]] = tag
+        if renamed:
+            self.plan.notes.append(f"the project's tag '{name.rsplit(' (', 1)[0]}' is of another kind: "
+                                   f"these annotations go to a new tag '{name}'")
+        return self.refs[name]
+
+
+def _mismatch(tag: Tag, kind: TagKind, names: tuple[str, ...]) -> str | None:
+    if tag.kind != kind:
+        return f"{tag.kind.value} tag"
+    if kind == TagKind.KEYPOINTS and names and tag.keypoint_names != names:
+        if not (is_anonymous(names) and len(names) == len(tag.keypoint_names)):
+            return f"keypoint tag with other points ({len(tag.keypoint_names)}: {', '.join(tag.keypoint_names[:4])}…)"
+    return None
+
+
+def plan_import(
+    data: SourceDataset,
+    root: Path,
+    tags: list[Tag],
+    images: list[ImageRecord],
+    annotations_for: Callable[[int], list[Annotation]],
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Everything the import would add to the project at `root`, and every entry it would leave out."""
+    progress = progress or Progress()
+    plan = ImportPlan(issues=list(data.issues), notes=list(data.notes))
+    tagger = _Tags(tags, plan, data.colors)
+    for t in data.tags:
+        ref = tagger.ref(t.name, t.kind, t.keypoint_names, t.skeleton)
+        if isinstance(ref, str):
+            plan.issues.append(Issue("", f"category '{t.name}'", ref))
+    by_path = {r.path: r for r in images}
+    merged = _merge_by_path(data.images, root)
+    progress.start(len(merged), "Checking")
+    for rel, sources in merged.items():
+        progress.advance()
+        _plan_image(plan, tagger, rel, sources, by_path.get(rel), annotations_for)
+    return plan
+
+
+def _merge_by_path(images: list[SourceImage], root: Path) -> dict[str, list[SourceImage]]:
+    merged: dict[str, list[SourceImage]] = {}
+    for im in images:
+        merged.setdefault(relative_to_root(im.path, root), []).append(im)
+    return merged
+
+
+def _plan_image(
+    plan: ImportPlan, tagger: _Tags, rel: str, sources: list[SourceImage], existing: ImageRecord | None,
+    annotations_for: Callable[[int], list[Annotation]],
+) -> None:  # fmt: skip
+    first = sources[0]
+    anns = [a for s in sources for a in s.annotations]
+    width, height = _size(existing, sources)
+    if not (width and height):
+        gone = "not found" if not first.path.is_file() else "not readable as an image"
+        n = f" (and its {len(anns)} annotation(s))" if anns else ""
+        plan.issues.append(Issue(first.file, first.entry, f"image {gone}: {first.path}{n}"))
+        return
+    if existing is not None:
+        image_ref: int = existing.id  # type: ignore[assignment]
+        plan.matched_images += 1
+        seen = {_key(a.tag_id, a.geometry) for a in annotations_for(existing.id)}  # type: ignore[arg-type]
+    else:
+        image_ref, seen = -(len(plan.new_images) + 1), set()
+    planned = []
+    for a in anns:
+        checked = _check(a, width, height, tagger)
+        if isinstance(checked, str):
+            plan.issues.append(Issue(first.file, a.entry, checked))
+            continue
+        key = _key(checked.tag, checked.geometry)
+        if key in seen:
+            plan.duplicates += 1
+            continue
+        seen.add(key)
+        planned.append(PlannedAnnotation(image_ref, checked.tag, checked.geometry, a.provenance))
+    plan.annotations += planned
+    if existing is None:
+        status = first.status or (ImageStatus.IN_PROGRESS if planned else ImageStatus.NEW)
+        plan.new_images.append(ImageRecord(path=rel, width=width, height=height, status=status))
+    elif planned and existing.status == ImageStatus.NEW:
+        plan.statuses[existing.id] = ImageStatus.IN_PROGRESS  # type: ignore[index]
+
+
+def _size(existing: ImageRecord | None, sources: list[SourceImage]) -> tuple[int, int]:
+    if existing is not None and existing.width and existing.height:
+        return existing.width, existing.height
+    for s in sources:
+        if s.width and s.height:
+            return s.width, s.height
+    return image_size(sources[0].path) or (0, 0)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    tag: int
+    geometry: Box | Polygon | Keypoints
+
+
+def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Checked | str:
+    """The annotation fitted to its tag and clipped to the image, or why it cannot be imported."""
+    g = a.geometry
+    names = a.keypoint_names
+    if isinstance(g, Keypoints) and not names:
+        return "keypoints without point names"
+    ref = tagger.ref(a.tag, a.kind, names)
+    if isinstance(ref, str):
+        return ref
+    if isinstance(g, Keypoints):
+        tag = tagger.by_ref[ref]
+        if len(g.points) != len(tag.keypoint_names):
+            return f"{len(g.points)} points, but tag '{tag.name}' has {len(tag.keypoint_names)}"
+        placed = g.labelled()
+        coords = [(p.x, p.y) for p in placed]
+    elif isinstance(g, Polygon):
+        coords = list(g.points)
+    else:
+        coords = [(g.x1, g.y1), (g.x2, g.y2)]
+    t = TOLERANCE_PX
+    bad = next(((x, y) for x, y in coords if not (-t <= x <= width + t and -t <= y <= height + t)), None)
+    if bad is not None:
+        return f"point ({bad[0]:g}, {bad[1]:g}) is outside the {width}×{height} image"
+    g = clip_to_image(g, width, height)
+    if isinstance(g, Box) and (g.width <= 0 or g.height <= 0):
+        return "the box has no area"
+    if isinstance(g, Keypoints) and not g.labelled():
+        return "no point of the instance is placed"
+    return _Checked(ref, g)
+
+
+def _key(tag: int, g: Box | Polygon | Keypoints) -> tuple:
+    if isinstance(g, Box):
+        values: tuple = (g.x1, g.y1, g.x2, g.y2)
+    elif isinstance(g, Polygon):
+        values = tuple(v for p in g.points for v in p)
+    else:
+        values = tuple(v for p in g.points for v in (p.x, p.y, int(p.v) if p.v != Visibility.UNLABELLED else 0))
+    return (tag, g.type, tuple(round(v, 2) for v in values))

@@ -1,0 +1,58 @@
+"""What the writers read from a project: its tags, the images to export (with sizes and flat names) and
+their annotations, one image at a time so a 10,000-image project never sits in memory whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.io.images import flat_names, image_size
+from app.io.progress import Progress
+from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
+from app.store import ProjectStore
+
+
+@dataclass
+class ExportItem:
+    record: ImageRecord
+    path: Path  # the image file
+    name: str  # its unique flat name in the export
+    width: int
+    height: int
+    annotations: list[Annotation]
+
+
+class ProjectView:
+    def __init__(self, store: ProjectStore, only_done: bool = False) -> None:
+        self.store = store
+        self.tags: dict[int, Tag] = {t.id: t for t in store.tags()}  # type: ignore[misc]
+        self.images = [r for r in store.images() if not only_done or r.status == ImageStatus.DONE]
+        self.names = flat_names(r.path for r in self.images)
+        self.missing: list[str] = []  # project paths of images whose file could not be read
+
+    def tags_of(self, *kinds: TagKind) -> list[Tag]:
+        return [t for t in self.tags.values() if t.kind in kinds]
+
+    def items(self, progress: Progress, stage: str) -> Iterator[ExportItem]:
+        """Each image with a readable file, its size (from the project, else the file) and annotations."""
+        self.missing = []
+        progress.start(len(self.images), stage)
+        for record, name in zip(self.images, self.names, strict=True):
+            path = self.store.image_path(record)
+            width, height = record.width, record.height
+            if not path.is_file() or not (width and height):
+                size = image_size(path) if path.is_file() else None
+                if size is None:
+                    self.missing.append(record.path)
+                    progress.advance()
+                    continue
+                width, height = size
+            yield ExportItem(record, path, name, width, height, self.store.annotations_for(record.id))  # type: ignore[arg-type]
+            progress.advance()
+
+    def missing_note(self) -> list[str]:
+        if not self.missing:
+            return []
+        shown = ", ".join(self.missing[:5]) + (" …" if len(self.missing) > 5 else "")
+        return [f"{len(self.missing)} image(s) whose file is missing or unreadable: {shown}"]

@@ -1,0 +1,34 @@
+"""Small geometry conversions the formats share (flat coordinate lists, areas, bounds)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.models.geometry import Box, Point
+
+
+def flat(points: Sequence[Point], ndigits: int = 2) -> list[float]:
+    """[(x, y), ...] → [x, y, x, y, ...], rounded to `ndigits` (a hundredth of a pixel by default)."""
+    return [round(v, ndigits) for p in points for v in p]
+
+
+def pairs(values: Sequence[float]) -> list[Point]:
+    """[x, y, x, y, ...] → [(x, y), ...]; raises ValueError for an odd count."""
+    if len(values) % 2:
+        raise ValueError(f"{len(values)} coordinates cannot be (x, y) pairs")
+    return [(float(values[i]), float(values[i + 1])) for i in range(0, len(values), 2)]
+
+
+def polygon_area(points: Sequence[Point]) -> float:
+    """Shoelace area of a simple polygon."""
+    n = len(points)
+    twice = sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1] for i in range(n))
+    return abs(twice) / 2.0
+
+
+def box_corners(box: Box) -> list[Point]:
+    return [(box.x1, box.y1), (box.x2, box.y1), (box.x2, box.y2), (box.x1, box.y2)]
+
+
+def is_finite(values: Sequence[float]) -> bool:
+    return all(v == v and v not in (float("inf"), float("-inf")) for v in values)
