@@ -17,7 +17,6 @@ class ActionSpec:
     shortcuts: tuple[str, ...] = ()
     group: str = "General"
     checkable: bool = False
-    reserved: bool = False  # shortcut is taken now; the feature arrives with model assist
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -50,13 +49,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("zoom_out", "Zoom out", ("Ctrl+-",), "View"),
     ActionSpec("help", "Keyboard shortcuts", ("F1", "?"), "View"),
     # Model assist
-    ActionSpec("assist", "Model assist", ("M",), "Model assist", reserved=True),
-    ActionSpec("commit_selected", "Commit selected suggestions", ("Space",), "Model assist", reserved=True),
-    ActionSpec("commit_all", "Commit all shown suggestions", ("S",), "Model assist", reserved=True),
+    ActionSpec("assist", "Model assist", ("M",), "Model assist"),
+    ActionSpec("commit_selected", "Commit selected suggestions", ("Space",), "Model assist"),
+    ActionSpec("commit_all", "Commit all shown suggestions", ("S",), "Model assist"),
     ActionSpec("dismiss", "Cancel drawing / dismiss suggestions", ("Esc",), "Model assist"),
-    ActionSpec("next_suggestion", "Next suggestion", ("Tab",), "Model assist", reserved=True),
-    ActionSpec("prev_suggestion", "Previous suggestion", ("Shift+Tab",), "Model assist", reserved=True),
-    ActionSpec("toggle_suggestion", "Toggle focused suggestion", ("X",), "Model assist", reserved=True),
+    ActionSpec("refresh_assist", "Ask the model again (bypass the cache)", ("Shift+M",), "Model assist"),
+    ActionSpec("auto_assist", "Auto-assist: ask for every image opened", ("Ctrl+M",), "Model assist", checkable=True),
+    ActionSpec("next_suggestion", "Next suggestion", ("Tab",), "Model assist"),
+    ActionSpec("prev_suggestion", "Previous suggestion", ("Shift+Tab",), "Model assist"),
+    ActionSpec("toggle_suggestion", "Toggle focused suggestion", ("X",), "Model assist"),
 )
 
 # Keys the drawing tools read directly on the canvas (not shortcuts; listed in the help overlay).
@@ -75,7 +76,7 @@ SPECS: dict[str, ActionSpec] = {a.id: a for a in ACTIONS}
 
 
 def build_actions(parent: QObject, handlers: dict[str, Callable[[], object]]) -> dict[str, QAction]:
-    """QActions for the table; an action without a handler is disabled (reserved or not yet wired)."""
+    """QActions for the table; an action without a handler is disabled."""
     actions: dict[str, QAction] = {}
     for spec in ACTIONS:
         action = QAction(spec.title, parent)

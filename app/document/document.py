@@ -7,7 +7,8 @@ then announce the change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -19,6 +20,7 @@ from app.models.geometry import Geometry, clip_to_image
 from app.models.palette import next_color
 from app.store import ProjectStore
 
+Write = Callable[[sqlite3.Connection], None]  # extra rows written inside an edit's transaction
 DEFAULT_TAG_NAMES = {TagKind.BOX: "object", TagKind.POLYGON: "region"}
 
 
@@ -73,6 +75,9 @@ class Document(QObject):
 
     def _reindex(self) -> None:
         self._row_of = {img.id: i for i, img in enumerate(self.images)}  # type: ignore[misc]
+
+    def row_of(self, image_id: int) -> int | None:
+        return self._row_of.get(image_id)
 
     def reload_images(self) -> None:
         """Re-read the image list after images were added to the store (keeps the image on screen)."""
@@ -291,9 +296,15 @@ class Document(QObject):
             return
         self.undo_stack.push(command)
 
-    def apply_add(self, annotations: Sequence[Annotation]) -> list[Annotation]:
+    def apply_add(
+        self, annotations: Sequence[Annotation], also: Write | None = None, new_tags: Sequence[Tag] = ()
+    ) -> list[Annotation]:
+        """Write annotations (with ``new_tags``, carrying their ids, and ``also``) in one transaction."""
         assert self.store is not None
-        added = self.store.add_annotations(annotations)
+        added = self.store.add_annotations(annotations, also=_chain(self.store.tags_writer(new_tags), also))
+        if new_tags:
+            self.tags = dict(sorted({**self.tags, **{t.id: t for t in new_tags}}.items()))  # type: ignore[misc]
+            self.tagsChanged.emit()
         mine = [a for a in added if self._is_current(a.image_id)]
         for a in mine:
             self.annotations[a.id] = a  # type: ignore[index]
@@ -304,15 +315,22 @@ class Document(QObject):
                 self.set_status(ImageStatus.IN_PROGRESS)
         return added
 
-    def apply_remove(self, ids: Sequence[int]) -> None:
+    def apply_remove(self, ids: Sequence[int], also: Write | None = None, gone_tags: Sequence[Tag] = ()) -> None:
+        """Delete annotations, then ``also`` and the tags ``gone_tags``, in one transaction."""
         assert self.store is not None
-        self.store.delete_annotations(ids)
+        self.store.delete_annotations(ids, also=_chain(also, self.store.tags_writer(gone_tags, delete=True)))
         gone = [i for i in ids if self.annotations.pop(i, None) is not None]
         if gone:
             self.annotationsRemoved.emit(gone)
             if self.selected & set(gone):
                 self.selected -= set(gone)
                 self.selectionChanged.emit()
+        if gone_tags:
+            for t in gone_tags:
+                self.tags.pop(t.id, None)  # type: ignore[arg-type]
+            self.tagsChanged.emit()
+            if self.current_tag_id not in self.tags:
+                self.set_current_tag(next(iter(self.tags), None))
 
     def apply_update(self, annotations: Sequence[Annotation]) -> None:
         assert self.store is not None
@@ -356,6 +374,19 @@ class Document(QObject):
     def _is_current(self, image_id: int) -> bool:
         img = self.current_image
         return img is not None and img.id == image_id
+
+
+def _chain(*writes: Write | None) -> Write | None:
+    """One write that runs the given ones in order (None when there are none)."""
+    steps = [w for w in writes if w is not None]
+    if not steps:
+        return None
+
+    def run(c: sqlite3.Connection) -> None:
+        for step in steps:
+            step(c)
+
+    return run
 
 
 def _shift_into(lo: float, hi: float, size: int) -> float:

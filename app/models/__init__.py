@@ -1,8 +1,8 @@
 """Plain data models (pydantic, no Qt, no I/O)."""
 
 from app.models.annotation import Annotation, Provenance, Source
-from app.models.geometry import Box, Geometry, Keypoint, Keypoints, Point, Polygon, Visibility
 from app.models.deployment import Deployment, DeploymentStatus, LocalSpec, Protocol, State
+from app.models.geometry import Box, Geometry, Keypoint, Keypoints, Point, Polygon, Visibility
 from app.models.image import ImageRecord, ImageStatus
 from app.models.prediction import ModelInfo, PredictedPoint, Prediction, PredictionSet, Task
 from app.models.tag import Tag, TagKind

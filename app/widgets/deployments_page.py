@@ -1,23 +1,237 @@
-"""The Deployments page. Model deployments, their status and usage arrive with the model-assist work."""
+"""The Deployments page: every deployment with its status and usage; start, stop, add, edit, remove."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.inference.deployments import Deployments
+from app.models import Deployment, State
+from app.widgets.deployment_dialogs import RemoteDialog, StartLocalDialog
+from app.worker import BackgroundRunner
+
+COLUMNS = ("Name", "Protocol", "URL", "Model", "Status", "Calls", "Failures", "Images", "Predictions",
+           "Committed", "Dismissed", "p50 ms", "p95 ms", "Server count")  # fmt: skip
+STATUS_COLORS = {State.ONLINE: "#2e7d32", State.STARTING: "#f9a825", State.OFFLINE: "#757575",
+                 State.STOPPED: "#757575", State.ERROR: "#c62828"}  # fmt: skip
+REFRESH_MS = 2000
 
 
 class DeploymentsPage(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, deployments: Deployments, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deployments_page")
-        note = QLabel(
-            "<h2>Deployments</h2>"
-            "<p>Model deployments will be listed here: local ones started from LabelAssist and remote "
-            "inference servers, with their status (online / offline / error) and usage.</p>"
-            "<p>Model assist (<b>M</b>, <b>Space</b>, <b>S</b>) becomes available once a deployment is online.</p>"
-        )
-        note.setWordWrap(True)
-        note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.deployments = deployments
+        self.server_stats: dict[int, str] = {}
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("deployments_table")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.itemSelectionChanged.connect(self._sync_buttons)
+        buttons = QHBoxLayout()
+        self.start_local_button = self._button("Start local deployment…", self.ask_start_local, buttons)
+        self.add_remote_button = self._button("Add remote deployment…", self.ask_add_remote, buttons)
+        buttons.addSpacing(24)
+        self.start_button = self._button("Start", self._start, buttons)
+        self.stop_button = self._button("Stop", self._stop, buttons)
+        self.edit_button = self._button("Edit…", self._edit, buttons)
+        self.remove_button = self._button("Remove", self._remove, buttons)
+        buttons.addStretch(1)
+        title = QLabel("<h2>Deployments</h2><p>Model servers LabelAssist asks for suggestions. A deployment is "
+                       "<b>online</b> once its server says it is ready; only online ones can be picked in "
+                       "Intelligent Tools.</p>")  # fmt: skip
+        title.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 24, 24, 24)
-        layout.addWidget(note)
+        layout.addWidget(title)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        deployments.changed.connect(self.refresh)
+        deployments.statusChanged.connect(lambda _i: self.refresh())
+        self._stats_runner = BackgroundRunner(self, name="server-stats")
+        self._stats_runner.result.connect(self._on_stats)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self.refresh()
+
+    def _button(self, text: str, slot, layout: QHBoxLayout) -> QPushButton:  # type: ignore[no-untyped-def]
+        b = QPushButton(text)
+        b.setObjectName(text.rstrip("…").lower().replace(" ", "_") + "_button")
+        b.clicked.connect(slot)
+        layout.addWidget(b)
+        return b
+
+    # ---- the table -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        ds = self.deployments.all()
+        selected = self.selected()
+        records = self.deployments.records
+        self.table.setRowCount(len(ds))
+        for row, d in enumerate(ds):
+            assert d.id is not None
+            status = self.deployments.status(d.id)
+            text = status.state.value + (f" — {status.message}" if status.message else "")
+            last = self.deployments.last_error.get(d.id)
+            if last and status.state == State.ONLINE:
+                text += f" · last call failed: {last}"
+            usage = records.usage(d.id) if records else None
+            cells = [d.name, "local" if d.is_local else d.protocol.value, d.url or "—", d.model, text]
+            if usage is not None:
+                cells += [str(usage.calls), str(usage.failures), str(usage.images), str(usage.predictions),
+                          str(usage.committed), str(usage.dismissed), _ms(usage.p50_ms), _ms(usage.p95_ms)]  # fmt: skip
+            else:
+                cells += ["—"] * 8
+            cells.append(self.server_stats.get(d.id, "—"))
+            for col, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, d.id)
+                if col == 4:
+                    item.setForeground(Qt.GlobalColor.white)
+                    item.setBackground(_color(STATUS_COLORS.get(status.state, "#757575")))
+                    item.setToolTip(text)
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        if selected is not None:
+            self.select(selected.id)  # type: ignore[arg-type]
+        self._sync_buttons()
+
+    def row_text(self, deployment_id: int) -> dict[str, str]:
+        """The cells of one deployment's row, by column name (tests and tooltips)."""
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == deployment_id:
+                return {c: self.table.item(row, i).text() for i, c in enumerate(COLUMNS)}
+        return {}
+
+    def selected(self) -> Deployment | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.deployments.get(self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole))
+
+    def select(self, deployment_id: int) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == deployment_id:
+                self.table.selectRow(row)
+
+    def _sync_buttons(self) -> None:
+        d = self.selected()
+        running = d is not None and self.deployments.local.is_running(d.id)  # type: ignore[arg-type]
+        self.start_button.setEnabled(d is not None and d.is_local and not running)
+        self.stop_button.setEnabled(running)
+        self.edit_button.setEnabled(d is not None and not d.is_local)
+        self.remove_button.setEnabled(d is not None)
+        self.start_local_button.setEnabled(self.deployments.records is not None)
+        self.add_remote_button.setEnabled(self.deployments.records is not None)
+
+    # ---- server statistics ---------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if not self.isVisible():
+            return
+        self.refresh()
+        for d in self.deployments.online():
+            token = self.deployments.token_for(d)
+            self._stats_runner.submit(lambda d=d, token=token: self.deployments.client.stats(d, token), d.id)
+
+    def _on_stats(self, deployment_id: object, stats: object) -> None:
+        text = _server_count(stats)
+        if text and self.server_stats.get(deployment_id) != text:  # type: ignore[call-overload]
+            self.server_stats[deployment_id] = text  # type: ignore[index]
+
+    # ---- actions -------------------------------------------------------------------------------
+
+    def ask_start_local(self) -> None:
+        dialog = StartLocalDialog(self)
+        if dialog.exec() != StartLocalDialog.DialogCode.Accepted:
+            return
+        spec = dialog.spec()
+        if spec is None:
+            QMessageBox.warning(self, "Start local deployment", "Choose an ONNX file first.")
+            return
+        self._try(lambda: self.deployments.add_local(spec, dialog.name.text().strip() or "local"))
+
+    def ask_add_remote(self) -> None:
+        dialog = RemoteDialog(self)
+        if dialog.exec() == RemoteDialog.DialogCode.Accepted:
+            d = dialog.deployment()
+            if d is not None:
+                self._try(lambda: self.deployments.save(d, dialog.token.text() or None))
+
+    def _edit(self) -> None:
+        d = self.selected()
+        if d is None or d.is_local:
+            return
+        dialog = RemoteDialog(self, d)
+        if dialog.exec() == RemoteDialog.DialogCode.Accepted:
+            edited = dialog.deployment()
+            if edited is not None:
+                self._try(lambda: self.deployments.save(edited, dialog.token.text() or None))
+
+    def _start(self) -> None:
+        d = self.selected()
+        if d is not None:
+            self.deployments.start(d.id)  # type: ignore[arg-type]
+
+    def _stop(self) -> None:
+        d = self.selected()
+        if d is not None:
+            self.deployments.stop(d.id)  # type: ignore[arg-type]
+
+    def _remove(self) -> None:
+        d = self.selected()
+        if d is None:
+            return
+        answer = QMessageBox.question(self, "Remove deployment",
+                                      f"Remove '{d.name}'? Its usage figures and cached predictions go with it; "
+                                      "annotations committed from it stay.")  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self.deployments.remove(d.id)  # type: ignore[arg-type]
+
+    def _try(self, action) -> None:  # type: ignore[no-untyped-def]
+        try:
+            action()
+        except ValueError as e:
+            QMessageBox.warning(self, "Deployments", str(e))
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._stats_runner.stop(timeout_ms=2000)
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _color(hex_color: str) -> QColor:
+    return QColor(hex_color)
+
+
+def _server_count(stats: object) -> str:
+    """Triton-style /stats: the model's inference count and mean compute time."""
+    if not isinstance(stats, dict):
+        return ""
+    entries = stats.get("model_stats")
+    entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else stats
+    count = entry.get("inference_count")
+    infer = entry.get("inference_stats", {}).get("compute_infer", {}) if isinstance(entry.get("inference_stats"), dict) else {}
+    if not isinstance(count, int):
+        return ""
+    n, ns = infer.get("count"), infer.get("ns")
+    mean = f", {ns / n / 1e6:.0f} ms compute" if isinstance(n, int) and n and isinstance(ns, (int, float)) else ""
+    return f"{count} inferences{mean}"

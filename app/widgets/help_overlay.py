@@ -17,7 +17,7 @@ def shortcuts_html() -> str:
     for spec in ACTIONS:
         if not spec.shortcuts or spec.id in _FOLDED:
             continue
-        keys, title = " / ".join(spec.shortcuts), spec.title + (" (coming)" if spec.reserved else "")
+        keys, title = " / ".join(spec.shortcuts), spec.title
         if spec.id == "tag_1":
             keys, title = "1 … 9", "Pick tag 1 … 9 (select tool: retag the selection)"
         groups.setdefault(spec.group, []).append((keys, title))

@@ -10,17 +10,22 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, 
 
 from app import __version__
 from app.actions import ACTIONS, build_actions
+from app.assist.controller import AssistController
 from app.document import Document
+from app.inference.client import InferenceClient
+from app.inference.deployments import Deployments
 from app.paths import config_dir
 from app.project_files import add_image_files, open_path, scan_images
 from app.settings import load_preferences, save_preferences
 from app.store import ProjectError
 from app.widgets import project_dialogs
 from app.widgets.annotator_page import AnnotatorPage
+from app.widgets.canvas.assist_binding import bind_assist
 from app.widgets.deployments_page import DeploymentsPage
 from app.widgets.help_overlay import HelpOverlay
+from app.widgets.intelligent_dock import IntelligentToolsDock
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the Intelligent Tools dock
 
 
 class MainWindow(QMainWindow):
@@ -30,13 +35,18 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LabelAssist")
         self.prefs = load_preferences()
         self.doc = Document(self)
+        self.deployments = Deployments(InferenceClient(), self)
+        self.assist = AssistController(self.doc, self.deployments, self)
         self.annotator = AnnotatorPage(self.doc, self, preview_side=self.prefs.preview_side)
         self.canvas = self.annotator.canvas
-        self.deployments = DeploymentsPage(self)
+        bind_assist(self.canvas, self.assist)
+        self.intelligent_dock = IntelligentToolsDock(self.assist, self.annotator)
+        self.annotator.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.intelligent_dock)
+        self.deployments_page = DeploymentsPage(self.deployments, self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("pages")
         self.tabs.addTab(self.annotator, "Annotator")
-        self.tabs.addTab(self.deployments, "Deployments")
+        self.tabs.addTab(self.deployments_page, "Deployments")
         self.setCentralWidget(self.tabs)
         self.help = HelpOverlay(self)
         self.actions_by_id = build_actions(self, self._handlers())
@@ -79,6 +89,14 @@ class MainWindow(QMainWindow):
             "zoom_out": lambda: canvas.zoom_by(1 / 1.25),
             "help": self.help.toggle,
             "dismiss": self._escape,
+            "assist": lambda: self.assist.assist(),
+            "refresh_assist": self.assist.refresh,
+            "auto_assist": lambda: self.assist.set_auto(not self.assist.auto),
+            "commit_selected": self.assist.commit_selected,
+            "commit_all": self.assist.commit_all,
+            "next_suggestion": lambda: self.assist.cycle(+1),
+            "prev_suggestion": lambda: self.assist.cycle(-1),
+            "toggle_suggestion": self.assist.toggle_focused,
         }
         for n in range(1, 10):
             handlers[f"tag_{n}"] = lambda n=n: self._pick_tag(n)
@@ -113,6 +131,9 @@ class MainWindow(QMainWindow):
         self.position_label = QLabel()
         self.statusBar().addPermanentWidget(self.position_label)
         self.doc.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.assist.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.deployments.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.assist.stateChanged.connect(lambda: self.actions_by_id["auto_assist"].setChecked(self.assist.auto))
         self.canvas.hintChanged.connect(lambda text: self.statusBar().showMessage(text))
         for signal in (self.doc.currentImageChanged, self.doc.annotationsAdded, self.doc.annotationsRemoved,
                        self.doc.currentTagChanged, self.doc.imageUpdated, self.doc.projectChanged):  # fmt: skip
@@ -149,9 +170,10 @@ class MainWindow(QMainWindow):
             self.doc.message.emit(f"Copied {n} annotation(s); Ctrl+V pastes them on any image.")
 
     def _escape(self) -> None:
+        """Esc: close the help, else drop the shape being drawn, else dismiss suggestions, else deselect."""
         if self.help.isVisible():
             self.help.hide()
-        else:
+        elif not self.canvas.tool.cancel() and not self.assist.dismiss():
             self.canvas.cancel()
 
     # ---- projects ------------------------------------------------------------------------------
@@ -228,5 +250,8 @@ class MainWindow(QMainWindow):
         s.setValue("annotator_state", self.annotator.saveState(LAYOUT_VERSION))
         s.sync()
         self.canvas.source.stop()
+        self.assist.stop()
+        self.deployments_page.stop()
+        self.deployments.shutdown()
         self.doc.close()
         super().closeEvent(event)

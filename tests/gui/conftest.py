@@ -9,6 +9,8 @@ import pytest
 
 from app.widgets.main_window import MainWindow
 
+from fake_oip import FakeOip
+
 
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[[Path], MainWindow]]:  # type: ignore[no-untyped-def]
@@ -29,3 +31,42 @@ def make_window(qtbot) -> Iterator[Callable[[Path], MainWindow]]:  # type: ignor
     yield factory
     for w in windows:
         w.close()
+
+
+@pytest.fixture(scope="session")
+def people_url() -> Iterator[str]:
+    """The reference server with the people pack, on 127.0.0.1 and an ephemeral port."""
+    from server.models_fetch import missing_models, models_dir
+
+    if missing_models(models_dir()):
+        pytest.skip(f"people-pack models are not in {models_dir()}; run `make models`")
+    from server.app import create_app
+    from server.background import BackgroundServer
+    from server.people.pack import load_people_pack
+    from server.registry import ModelRegistry
+    from server.settings import ServerSettings
+
+    server = BackgroundServer(create_app(ModelRegistry(load_people_pack(models_dir())), ServerSettings()))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def fake_oip() -> Iterator[FakeOip]:
+    server = FakeOip()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def file_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tokens go to a real keyring backend that keeps its file in the test's own folder."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path_factory.mktemp("keyring") / "keyring.cfg")  # type: ignore[misc]
+    before = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield
+    keyring.set_keyring(before)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QWidget
@@ -10,6 +12,10 @@ from app.document import Document
 from app.imaging.async_source import ImageSource
 from app.widgets.canvas.scene import AnnotationScene
 from app.widgets.canvas.tools import KeypointTool, PolygonTool, RectTool, SelectTool, Tool
+
+if TYPE_CHECKING:
+    from app.assist.controller import AssistController
+    from app.widgets.canvas.suggestion_layer import SuggestionLayer
 
 ZOOM_STEP = 1.25
 MIN_PX, MAX_PX = 1 / 64, 64.0  # scene units per screen pixel: 64× magnification to 1/64
@@ -35,6 +41,8 @@ class CanvasView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.image_ready = False
+        self.suggestions: SuggestionLayer | None = None  # set by bind_assist
+        self.assist: AssistController | None = None
         self.message = "Open a project or a folder of images (File menu)."
         self._fit_pending = True
         self._pan_from: QPoint | None = None

@@ -48,6 +48,10 @@ class SelectTool(Tool):
             self._begin("handle", pos, [item])
             self.handle = index
             return
+        suggestion = self.view.suggestions.suggestion_at(pos) if self.view.suggestions is not None else None
+        if suggestion is not None and self.view.assist is not None:
+            self.view.assist.toggle(suggestion)  # a click selects a suggestion, a second one deselects it
+            return
         item = self.scene.annotation_at(pos)
         if item is None:
             if not mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):

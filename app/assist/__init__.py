@@ -1,0 +1,1 @@
+"""Model assist for the image on screen: suggestions, their filters, selection, commit and dismiss."""

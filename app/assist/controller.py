@@ -1,0 +1,390 @@
+"""Model assist for the image on screen: asks the selected deployment, keeps the answers, and holds the
+suggestions' filters and selection. The canvas and the Intelligent Tools dock only show and call it."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.assist import suggestions as sg
+from app.assist.commands import CommitSuggestions, DismissSuggestions, Origin
+from app.assist.prefetch import Prefetcher
+from app.assist.requests import AssistAnswer, AssistJob, run
+from app.document.document import Document
+from app.inference.client import InferenceClient
+from app.inference.deployments import Deployments
+from app.models import Deployment, PredictionSet
+from app.store.assist_store import AssistStore, CacheKey
+from app.worker import BackgroundRunner
+
+FLOOR = 0.05  # asked of the model; the slider only ever hides more
+DEFAULT_THRESHOLD = 0.5
+MEMORY_ENTRIES = 512
+
+
+@dataclass
+class View:
+    """Suggestions for the image on screen, from one cached answer."""
+
+    image_id: int
+    key: CacheKey
+    deployment: Deployment
+    result: PredictionSet
+    all: list[sg.Suggestion] = field(default_factory=list)
+    candidates: list[sg.Suggestion] = field(default_factory=list)  # not ignored, duplicated or decided
+    shown: list[sg.Suggestion] = field(default_factory=list)  # candidates above the threshold
+
+
+class AssistController(QObject):
+    suggestionsChanged = Signal()  # what is shown changed (answer, threshold, decisions, annotations)
+    selectionChanged = Signal()  # selected or focused suggestions changed
+    stateChanged = Signal()  # deployment, auto-assist, threshold or busy changed
+    status = Signal(str)  # one line for the status bar
+
+    def __init__(self, doc: Document, deployments: Deployments, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.deployments = deployments
+        self.client: InferenceClient = deployments.client
+        self.records: AssistStore | None = None
+        self.deployment_id: int | None = None
+        self.wanted_deployment_id: int | None = None  # re-selected when it comes back online
+        self.threshold = DEFAULT_THRESHOLD
+        self.auto = False
+        self.view: View | None = None
+        self.selected: set[str] = set()
+        self.focused: str | None = None
+        self.busy = False
+        self.generation = 0
+        self._memory: OrderedDict[CacheKey, PredictionSet] = OrderedDict()
+        self._hashes: dict[int, str] = {}  # image id -> content hash, once read
+        self._sizes: dict[str, tuple[int, int]] = {}
+        self._known: dict[tuple[int, str], set[str]] = {}  # (deployment, version) -> cached hashes
+        self._runner = BackgroundRunner(self, name="assist")
+        self._runner.result.connect(self._on_answer)
+        self.prefetcher = Prefetcher(self)
+        doc.projectChanged.connect(self._on_project)
+        doc.currentImageChanged.connect(self._on_image)
+        for signal in (doc.annotationsAdded, doc.annotationsRemoved, doc.annotationsChanged, doc.tagsChanged):
+            signal.connect(self._refilter)
+        deployments.statusChanged.connect(self._on_deployment_status)
+        deployments.changed.connect(self._on_deployments_changed)
+
+    # ---- settings ------------------------------------------------------------------------------
+
+    @property
+    def deployment(self) -> Deployment | None:
+        return self.deployments.get(self.deployment_id) if self.deployment_id is not None else None
+
+    def select_deployment(self, deployment_id: int | None) -> None:
+        if deployment_id == self.deployment_id:
+            return
+        self.deployment_id = deployment_id
+        if deployment_id is not None:
+            self.wanted_deployment_id = deployment_id
+        self._clear_view()
+        self.prefetcher.clear()
+        self.stateChanged.emit()
+        if deployment_id is not None and self.auto:
+            self.assist()
+
+    def set_threshold(self, value: float) -> None:
+        value = min(max(value, 0.0), 1.0)
+        if value == self.threshold:
+            return
+        self.threshold = value
+        self._apply_threshold()
+        self.stateChanged.emit()
+
+    def set_auto(self, on: bool) -> None:
+        self.auto = on
+        self.stateChanged.emit()
+        if on and self.view is None:
+            self.assist()
+
+    # ---- requests ------------------------------------------------------------------------------
+
+    def assist(self, *, refresh: bool = False) -> None:
+        """M: show the model's suggestions for this image — from the cache, or by asking it."""
+        d, img, path = self.deployment, self.doc.current_image, self.doc.current_path()
+        if d is None:
+            self.status.emit("Model assist: select an online deployment in Intelligent Tools first "
+                             "(start or add one on the Deployments page).")  # fmt: skip
+            return
+        if img is None or path is None or self.records is None:
+            self.status.emit("Model assist: no image is open.")
+            return
+        probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
+        if probe is None:
+            self.status.emit(f"Model assist: {d.name} is not online.")
+            return
+        self.generation += 1
+        key = self._key_for(img.id, d, probe.model.version)  # type: ignore[arg-type]
+        if key is not None and not refresh and self._show_cached(img.id, key, d):  # type: ignore[arg-type]
+            self.prefetcher.plan()
+            return
+        job = self.make_job(img.id, path, d, refresh=refresh)  # type: ignore[arg-type]
+        self._runner.submit(lambda: run(self.client, job), (img.id, self.generation))
+        self._set_busy(True)
+        self.status.emit(f"Model assist: sent {path.name} to {d.name}, waiting…")
+        self.prefetcher.plan()
+
+    def refresh(self) -> None:
+        self.assist(refresh=True)
+
+    def make_job(self, image_id: int, path: Path, d: Deployment, *, refresh: bool = False) -> AssistJob:
+        probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
+        assert probe is not None
+        known = frozenset() if refresh else frozenset(self._known_hashes(d.id, probe.model.version))  # type: ignore[arg-type]
+        return AssistJob(image_id, path, d, self.deployments.token_for(d), probe, FLOOR, known,
+                         f"img-{image_id}/gen-{self.generation}")  # fmt: skip
+
+    def is_cached(self, image_id: int, d: Deployment) -> bool:
+        probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
+        digest = self._hashes.get(image_id)
+        return probe is not None and digest is not None and digest in self._known_hashes(d.id, probe.model.version)  # type: ignore[arg-type]
+
+    def _key_for(self, image_id: int, d: Deployment, version: str) -> CacheKey | None:
+        digest = self._hashes.get(image_id)
+        return CacheKey(content_hash=digest, deployment_id=d.id, model_version=version) if digest else None  # type: ignore[arg-type]
+
+    def _known_hashes(self, deployment_id: int, version: str) -> set[str]:
+        k = (deployment_id, version)
+        if k not in self._known:
+            self._known[k] = self.records.cached_hashes(deployment_id, version) if self.records else set()
+        return self._known[k]
+
+    def cached(self, key: CacheKey) -> PredictionSet | None:
+        result = self._memory.get(key)
+        if result is None and self.records is not None:
+            result = self.records.cached(key)
+            if result is not None:
+                self._remember(key, result)
+        else:
+            self._memory.move_to_end(key)
+        return result
+
+    def _remember(self, key: CacheKey, result: PredictionSet) -> None:
+        self._memory[key] = result
+        self._memory.move_to_end(key)
+        while len(self._memory) > MEMORY_ENTRIES:
+            self._memory.popitem(last=False)
+
+    def accept(self, answer: AssistAnswer) -> CacheKey | None:
+        """Keep what a request brought (cache, usage); returns its cache key. Used for prefetches too."""
+        job = answer.job
+        d = job.deployment
+        if answer.content_hash:
+            self._hashes[job.image_id] = answer.content_hash
+            self._sizes[answer.content_hash] = (answer.width, answer.height)
+        if self.records is None or self.deployments.get(d.id) is None:  # type: ignore[arg-type]
+            return None  # another project by now
+        key = None
+        if answer.content_hash:
+            key = CacheKey(content_hash=answer.content_hash, deployment_id=d.id, model_version=job.probe.model.version)  # type: ignore[arg-type]
+        if answer.result is not None and key is not None:
+            self._remember(key, answer.result)
+            self._known_hashes(d.id, key.model_version).add(key.content_hash)  # type: ignore[arg-type]
+            self.records.cache(key, answer.result)
+        if answer.result is not None or answer.failure is not None:
+            self.records.record_call(d.id, ok=not answer.error, latency_ms=answer.latency_ms,  # type: ignore[arg-type]
+                                     predictions=len(answer.result.predictions) if answer.result else 0,
+                                     content_hash=answer.content_hash, detail=answer.error)  # fmt: skip
+        if answer.failure is not None:
+            self.deployments.report_failure(d.id, answer.error, answer.failure)  # type: ignore[arg-type]
+        elif answer.result is not None:
+            self.deployments.report_success(d.id)  # type: ignore[arg-type]
+        return key
+
+    def _on_answer(self, token: object, answer: AssistAnswer) -> None:
+        image_id, generation = token  # type: ignore[misc]
+        key = self.accept(answer)
+        if generation != self.generation:
+            return  # the labeller moved on: cached, never drawn
+        self._set_busy(False)
+        img = self.doc.current_image
+        if answer.error:
+            self.status.emit(f"Model assist failed: {answer.error}")
+            return
+        if img is None or img.id != image_id or key is None:
+            return
+        if not self._show_cached(image_id, key, answer.job.deployment):
+            self.status.emit("Model assist: the answer could not be kept.")
+            return
+        if answer.dropped:
+            self.status.emit(self._summary() + f" ({answer.dropped} with invalid numbers left out)")
+
+    # ---- the suggestions on screen -------------------------------------------------------------
+
+    def _show_cached(self, image_id: int, key: CacheKey, d: Deployment) -> bool:
+        result = self.cached(key)
+        if result is None:
+            return False
+        self.view = View(image_id, key, d, result)
+        self.selected, self.focused = set(), None
+        self._rebuild()
+        self.status.emit(self._summary())
+        return True
+
+    def _summary(self) -> str:
+        v = self.view
+        if v is None:
+            return ""
+        return (f"Model assist: {len(v.result.predictions)} prediction(s) from {v.deployment.name}; "
+                f"{len(v.shown)} of {len(v.candidates)} shown at ≥ {self.threshold:.2f}")  # fmt: skip
+
+    def _rebuild(self) -> None:
+        """Suggestions from the answer: targets (tags may have changed), then the filters."""
+        v = self.view
+        if v is None:
+            return
+        d = self.deployments.get(v.key.deployment_id) or v.deployment
+        img = self.doc.current_image
+        width, height = self._sizes.get(v.key.content_hash, (0, 0))
+        if img is not None and img.width and img.height:
+            width, height = img.width, img.height
+        v.all = sg.build(v.result, d, self.doc.tags, width, height)
+        self._refilter()
+
+    def _refilter(self) -> None:
+        v = self.view
+        if v is None or self.records is None:
+            return
+        hidden = set(self.records.decisions(v.key)) | sg.duplicates(v.all, self.doc.annotations.values())
+        v.candidates = sg.candidates(v.all, hidden)
+        self._apply_threshold()
+
+    def _apply_threshold(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        v.shown = sg.above(v.candidates, self.threshold)
+        keys = {s.key for s in v.shown}
+        self.selected &= keys
+        if self.focused not in keys:
+            self.focused = None
+        self.suggestionsChanged.emit()
+
+    def _clear_view(self) -> None:
+        self.generation += 1
+        self._set_busy(False)
+        if self.view is not None:
+            self.view = None
+            self.selected, self.focused = set(), None
+            self.suggestionsChanged.emit()
+
+    def shown(self) -> list[sg.Suggestion]:
+        return self.view.shown if self.view else []
+
+    def counts(self) -> tuple[int, int]:
+        """(shown, candidates): "n of N shown"."""
+        return (len(self.view.shown), len(self.view.candidates)) if self.view else (0, 0)
+
+    # ---- selection -----------------------------------------------------------------------------
+
+    def toggle(self, key: str) -> None:
+        if key not in {s.key for s in self.shown()}:
+            return
+        self.selected ^= {key}
+        self.focused = key
+        self.selectionChanged.emit()
+
+    def cycle(self, step: int) -> None:
+        """Tab / Shift+Tab: move the focus through the shown suggestions."""
+        shown = self.shown()
+        if not shown:
+            return
+        keys = [s.key for s in shown]
+        i = keys.index(self.focused) if self.focused in keys else (-1 if step > 0 else 0)
+        self.focused = keys[(i + step) % len(keys)]
+        self.selectionChanged.emit()
+
+    def toggle_focused(self) -> None:
+        if self.focused is not None:
+            self.toggle(self.focused)
+
+    # ---- decisions -----------------------------------------------------------------------------
+
+    def _origin(self) -> Origin:
+        v = self.view
+        assert v is not None and self.records is not None
+        return Origin(self.records, v.key, v.deployment.name, v.result.model, self._refilter)
+
+    def commit_selected(self) -> int:
+        chosen = [s for s in self.shown() if s.key in self.selected]
+        if not chosen:
+            self.status.emit("Nothing selected: click suggestions (or Tab and X) first, or press S to commit "
+                             "all shown." if self.shown() else "No suggestions to commit: press M first.")  # fmt: skip
+            return 0
+        return self._commit(chosen)
+
+    def commit_all(self) -> int:
+        if not self.shown():
+            self.status.emit("No suggestions to commit: press M first.")
+            return 0
+        return self._commit(list(self.shown()))
+
+    def _commit(self, chosen: list[sg.Suggestion]) -> int:
+        v = self.view
+        assert v is not None
+        self.doc.undo_stack.push(CommitSuggestions(self.doc, v.image_id, self._origin(), chosen))
+        self.status.emit(f"Committed {len(chosen)} suggestion(s).")
+        return len(chosen)
+
+    def dismiss(self) -> int:
+        """Esc: dismiss the selected suggestions, or all shown when none is selected."""
+        v = self.view
+        chosen = [s for s in self.shown() if s.key in self.selected] or list(self.shown())
+        if v is None or not chosen:
+            return 0
+        self.doc.undo_stack.push(DismissSuggestions(self.doc, v.image_id, self._origin(), chosen))
+        self.status.emit(f"Dismissed {len(chosen)} suggestion(s) (Ctrl+Z brings them back).")
+        return len(chosen)
+
+    # ---- reacting to the rest of the app -------------------------------------------------------
+
+    def _on_project(self) -> None:
+        self._clear_view()
+        self.prefetcher.clear()
+        self._memory.clear()
+        self._hashes.clear()
+        self._known.clear()
+        self.records = AssistStore(self.doc.store) if self.doc.store is not None else None
+        self.deployment_id = self.wanted_deployment_id = None
+        self.deployments.set_records(self.records)
+        self.stateChanged.emit()
+
+    def _on_image(self) -> None:
+        self._clear_view()
+        if self.auto and self.deployment is not None:
+            self.assist()
+
+    def _on_deployment_status(self, deployment_id: int) -> None:
+        online = {d.id for d in self.deployments.online()}
+        if self.deployment_id == deployment_id and deployment_id not in online:
+            d = self.deployments.get(deployment_id)
+            self.select_deployment(None)
+            self.wanted_deployment_id = deployment_id
+            self.status.emit(f"{d.name if d else 'The deployment'} went offline: "
+                             f"{self.deployments.status(deployment_id).message}")  # fmt: skip
+        elif self.deployment_id is None and self.wanted_deployment_id == deployment_id and deployment_id in online:
+            self.select_deployment(deployment_id)
+        self.stateChanged.emit()
+
+    def _on_deployments_changed(self) -> None:
+        if self.deployment_id is not None and self.deployments.get(self.deployment_id) is None:
+            self.select_deployment(None)
+        self._rebuild()  # a mapping may have changed
+        self.stateChanged.emit()
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.stateChanged.emit()
+
+    def stop(self) -> None:
+        self.prefetcher.stop()
+        self._runner.stop(timeout_ms=2000)

@@ -1,0 +1,115 @@
+"""Suggestions: a model's predictions for the image on screen, as shapes of their target tags.
+
+Pure functions over the cached predictions: building them, hiding duplicates and decided ones, and the
+threshold filter (which never asks the model again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.assist.duplicates import same_shape
+from app.assist.mapping import KIND_FOR_TASK, Target, resolve
+from app.models import (
+    Annotation,
+    Box,
+    Deployment,
+    Keypoint,
+    Keypoints,
+    Polygon,
+    Prediction,
+    PredictionSet,
+    Tag,
+)
+from app.models.geometry import Geometry, Visibility, clip_to_image
+from app.models.tag import TagKind
+
+VISIBLE_SCORE = 0.5  # a predicted keypoint at least this sure is "visible", else "occluded"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: str  # stable for the same prediction: decisions (dismissed, committed) are stored under it
+    label: str
+    score: float
+    geometry: Geometry
+    target: Target
+
+
+def suggestion_key(p: Prediction) -> str:
+    b = p.box
+    return f"{p.label}|{b.x1:.0f},{b.y1:.0f},{b.x2:.0f},{b.y2:.0f}"
+
+
+def build(result: PredictionSet, d: Deployment, tags: dict[int, Tag], width: int, height: int) -> list[Suggestion]:
+    """Suggestions for every usable prediction, best first; shapes clipped to the image."""
+    kind = KIND_FOR_TASK[result.model.task]
+    targets: dict[str, Target] = {}
+    out, seen = [], set()
+    for p in sorted(result.predictions, key=lambda p: -p.score):
+        geometry = _geometry(p, kind, width, height)
+        if geometry is None:
+            continue
+        key = suggestion_key(p)
+        n = 2
+        while key in seen:  # identical predictions stay apart
+            key, n = f"{suggestion_key(p)}#{n}", n + 1
+        seen.add(key)
+        if p.label not in targets:
+            targets[p.label] = resolve(p.label, d, result.model, tags)
+        out.append(Suggestion(key, p.label, p.score, geometry, targets[p.label]))
+    return out
+
+
+def _geometry(p: Prediction, kind: TagKind, width: int, height: int) -> Geometry | None:
+    """The prediction as a shape of the tag kind, inside the image; None if nothing of it is inside."""
+    box = clip_to_image(p.box, width, height)
+    assert isinstance(box, Box)
+    if box.width <= 0 or box.height <= 0:
+        return None
+    if kind == TagKind.POLYGON and p.polygon is not None:
+        polygon = clip_to_image(p.polygon, width, height)
+        assert isinstance(polygon, Polygon)
+        return polygon if polygon.bounds().width > 0 and polygon.bounds().height > 0 else None
+    if kind == TagKind.POLYGON:
+        return Polygon(points=((box.x1, box.y1), (box.x2, box.y1), (box.x2, box.y2), (box.x1, box.y2)))
+    if kind == TagKind.KEYPOINTS and p.keypoints:
+        points = tuple(
+            Keypoint(x=k.x, y=k.y, v=Visibility.VISIBLE if k.score >= VISIBLE_SCORE else Visibility.OCCLUDED)
+            if 0 <= k.x <= width and 0 <= k.y <= height else Keypoint()
+            for k in p.keypoints
+        )  # fmt: skip
+        if not any(k.v != Visibility.UNLABELLED for k in points):
+            return None
+        return Keypoints(points=points)
+    if kind == TagKind.KEYPOINTS:
+        return None  # a keypoint model's answer without keypoints has nothing to place
+    return box
+
+
+def duplicates(suggestions: Iterable[Suggestion], annotations: Iterable[Annotation]) -> set[str]:
+    """Keys of suggestions that an annotation of the same tag already covers."""
+    by_tag: dict[int, list[Annotation]] = {}
+    for a in annotations:
+        by_tag.setdefault(a.tag_id, []).append(a)
+    out = set()
+    for s in suggestions:
+        tag = s.target.tag
+        if tag is None or tag.id is None:
+            continue
+        for a in by_tag.get(tag.id, ()):
+            if same_shape(s.geometry, a.geometry):
+                out.add(s.key)
+                break
+    return out
+
+
+def candidates(suggestions: list[Suggestion], hidden: set[str]) -> list[Suggestion]:
+    """Suggestions that may be shown at some threshold: not ignored, duplicated or decided."""
+    return [s for s in suggestions if not s.target.ignored and s.key not in hidden]
+
+
+def above(suggestions: list[Suggestion], threshold: float) -> list[Suggestion]:
+    """The threshold filter (suggestions are sorted best first)."""
+    return [s for s in suggestions if s.score >= threshold]

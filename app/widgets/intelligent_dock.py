@@ -1,0 +1,154 @@
+"""The Intelligent Tools dock: pick a deployment, ask for suggestions, filter them, commit or dismiss."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)  # fmt: skip
+
+from app.assist.controller import AssistController
+from app.widgets.deployment_dialogs import LabelMappingDialog
+
+
+def _button(text: str, name: str) -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the canvas and the shortcuts
+    return b
+
+
+class IntelligentToolsDock(QDockWidget):
+    def __init__(self, controller: AssistController, parent: QWidget | None = None) -> None:
+        super().__init__("Intelligent Tools", parent)
+        self.setObjectName("intelligent_tools_dock")
+        self.c = controller
+        body = QWidget()
+        layout = QVBoxLayout(body)
+
+        settings = QGroupBox("Model Settings")
+        form = QFormLayout(settings)
+        self.combo = QComboBox()
+        self.combo.setObjectName("deployment_combo")
+        self.combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.combo.setToolTip("Online deployments; start or add one on the Deployments page")
+        form.addRow(QLabel("Select a Deployment"))
+        form.addRow(self.combo)
+        self.deployment_note = QLabel()
+        self.deployment_note.setWordWrap(True)
+        self.deployment_note.setObjectName("deployment_note")
+        form.addRow(self.deployment_note)
+        self.mapping_button = _button("Label mapping…", "mapping_button")
+        form.addRow(self.mapping_button)
+        layout.addWidget(settings)
+
+        assist = QGroupBox("Model Assist")
+        row = QHBoxLayout(assist)
+        self.assist_button = _button("Model Assist (M)", "assist_button")
+        self.refresh_button = _button("Refresh", "refresh_button")
+        self.refresh_button.setToolTip("Ask the model again for this image (the cache is bypassed)")
+        self.auto_box = QCheckBox("Auto-assist")
+        self.auto_box.setObjectName("auto_assist")
+        self.auto_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.auto_box.setToolTip("Ask for every image you open, and prefetch the next ones")
+        row.addWidget(self.assist_button)
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.auto_box)
+        layout.addWidget(assist)
+
+        filters = QGroupBox("Assist Settings")
+        grid = QVBoxLayout(filters)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Confidence"))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("threshold_slider")
+        self.slider.setRange(0, 100)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        top.addWidget(self.slider, 1)
+        self.value_label = QLabel()
+        self.value_label.setObjectName("threshold_value")
+        self.value_label.setMinimumWidth(32)
+        top.addWidget(self.value_label)
+        grid.addLayout(top)
+        self.shown_label = QLabel()
+        self.shown_label.setObjectName("shown_label")
+        grid.addWidget(self.shown_label)
+        buttons = QHBoxLayout()
+        self.commit_selected_button = _button("Commit selected (Space)", "commit_selected_button")
+        self.commit_all_button = _button("Commit all (S)", "commit_all_button")
+        self.dismiss_button = _button("Dismiss (Esc)", "dismiss_button")
+        for b in (self.commit_selected_button, self.commit_all_button, self.dismiss_button):
+            buttons.addWidget(b)
+        grid.addLayout(buttons)
+        layout.addWidget(filters)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+        self.combo.activated.connect(self._on_combo)
+        self.mapping_button.clicked.connect(self.edit_mapping)
+        self.assist_button.clicked.connect(lambda: controller.assist())
+        self.refresh_button.clicked.connect(controller.refresh)
+        self.auto_box.toggled.connect(controller.set_auto)
+        self.slider.valueChanged.connect(lambda v: controller.set_threshold(v / 100))
+        self.commit_selected_button.clicked.connect(controller.commit_selected)
+        self.commit_all_button.clicked.connect(controller.commit_all)
+        self.dismiss_button.clicked.connect(controller.dismiss)
+        controller.stateChanged.connect(self.refresh)
+        controller.suggestionsChanged.connect(self._update_counts)
+        controller.deployments.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        c = self.c
+        online = c.deployments.online()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem("— none —" if online else "— no deployment online —", None)
+        for d in online:
+            self.combo.addItem(f"{d.name} ({d.model})", d.id)
+        index = self.combo.findData(c.deployment_id) if c.deployment_id is not None else 0
+        self.combo.setCurrentIndex(max(index, 0))
+        self.combo.blockSignals(False)
+        self.deployment_note.setText("" if online else "Start a local deployment or add a remote one on the "
+                                     "Deployments page.")  # fmt: skip
+        has = c.deployment is not None
+        for w in (self.assist_button, self.refresh_button, self.mapping_button):
+            w.setEnabled(has)
+        self.assist_button.setText("Waiting…" if c.busy else "Model Assist (M)")
+        self.auto_box.blockSignals(True)
+        self.auto_box.setChecked(c.auto)
+        self.auto_box.blockSignals(False)
+        self.slider.blockSignals(True)
+        self.slider.setValue(round(c.threshold * 100))
+        self.slider.blockSignals(False)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        shown, total = self.c.counts()
+        self.value_label.setText(f"{self.c.threshold:.2f}")
+        self.shown_label.setText(f"{shown} of {total} shown" if self.c.view else "No suggestions (press M)")
+        for b in (self.commit_selected_button, self.commit_all_button, self.dismiss_button):
+            b.setEnabled(shown > 0)
+
+    def edit_mapping(self) -> None:
+        c = self.c
+        d = c.deployment
+        probe = c.deployments.probe(d.id) if d is not None else None  # type: ignore[arg-type]
+        if d is None or probe is None:
+            return
+        dialog = LabelMappingDialog(d, probe.model, c.doc.tags, self)
+        if dialog.exec() == LabelMappingDialog.DialogCode.Accepted:
+            c.deployments.save(d.model_copy(update={"label_map": dialog.mapping()}))
+
+    def _on_combo(self, index: int) -> None:
+        self.c.select_deployment(self.combo.itemData(index))
