@@ -1,0 +1,151 @@
+"""Dead, slow, failing and lying servers: a clear message, a deployment status, never a crash or a hang,
+never a partial commit. The misbehaving server is a real one on 127.0.0.1 (see fake_oip)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+from assist_driver import use_deployment, wait_for_suggestions
+from fake_oip import boxes_answer, label_for
+from gui_driver import key
+from PySide6.QtCore import Qt
+
+from app.models import Deployment, State
+
+
+def _json(answer: dict) -> tuple[int, str, bytes]:
+    return 200, "application/json", json.dumps(answer).encode()
+
+
+FAULTS = {
+    "500": (lambda image: (500, "application/json", b'{"error": "model crashed"}'), "HTTP 500"),
+    "html": (lambda image: (200, "text/html", b"<!DOCTYPE html><html><body>Login</body></html>"), "web page"),
+    "garbage": (lambda image: (200, "application/json", b"\x00\xffnot json"), "not an Open Inference"),
+    "wrong shapes": (lambda image: _json({"model_name": "fake", "outputs": [
+        {"name": "boxes", "datatype": "FP32", "shape": [2, 3], "data": [1, 2, 3, 4, 5, 6]},
+        {"name": "scores", "datatype": "FP32", "shape": [2], "data": [0.9, 0.8]},
+        {"name": "labels", "datatype": "BYTES", "shape": [2], "data": ["a", "b"]}]}), "FP32[N,4]"),
+    "missing outputs": (lambda image: _json({"model_name": "fake", "outputs": []}), "lacks the output"),
+    "too many": (lambda image: _json(boxes_answer([[1, 1, 5, 5]] * 100_000, [0.9] * 100_000, ["x"] * 100_000)),
+                 "100,000 predictions"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_failing_answer_says_why_and_commits_nothing(make_window, image_folder, fake_oip, qtbot, fault) -> None:
+    behaviour, words = FAULTS[fault]
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    fake_oip.behaviour = behaviour
+    messages: list[str] = []
+    w.assist.status.connect(messages.append)
+    key(qtbot, w, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: not w.assist.busy, timeout=20_000)
+    assert any(words in m for m in messages), messages
+    assert w.assist.view is None and w.assist.shown() == []
+    key(qtbot, w, Qt.Key.Key_S)
+    assert w.doc.store.annotation_count() == 0
+    usage = w.deployments.records.usage(d.id)
+    assert (usage.calls, usage.failures) == (1, 1)
+    w.deployments_page.refresh()
+    assert "last call failed" in w.deployments_page.row_text(d.id)["Status"]
+    fake_oip.behaviour = fake_oip.two_boxes  # it recovers: the next M works
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    assert len(w.assist.shown()) == 1
+
+
+def test_nan_and_off_image_boxes_are_left_out_or_clipped(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    fake_oip.behaviour = lambda image: _json(boxes_answer(
+        [[float("nan"), 0, 10, 10], [-50, -50, 40, 30], [5000, 5000, 6000, 6000], [20, 20, 30, 30]],
+        [0.9, 0.8, 0.8, 0.7], ["nan", "edge", "outside", "fine"]))  # fmt: skip
+    messages: list[str] = []
+    w.assist.status.connect(messages.append)
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    labels = {s.label: s.geometry for s in w.assist.shown()}
+    assert set(labels) == {"edge"} or set(labels) == {"edge", "fine"}
+    edge = labels["edge"]
+    assert (edge.x1, edge.y1, edge.x2, edge.y2) == (0, 0, 40, 30)
+    assert any("invalid numbers left out" in m for m in messages)
+
+
+def test_timeout_is_reported_and_the_ui_keeps_working(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "slow", fake_oip.url, "fake", timeout_s=1.0)
+    fake_oip.delay_s = 3.0
+    messages: list[str] = []
+    w.assist.status.connect(messages.append)
+    key(qtbot, w, Qt.Key.Key_M)
+    assert w.assist.busy
+    key(qtbot, w, Qt.Key.Key_D)  # the window answers while the request waits
+    qtbot.waitUntil(lambda: any("did not answer within 1 s" in m for m in w.deployments.last_error.values()),
+                    timeout=10_000)  # fmt: skip
+    assert w.deployments.records.usage(d.id).failures == 1
+
+
+def test_dead_server_goes_offline_and_drops_out_of_the_dropdown(make_window, image_folder, qtbot) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    w = make_window(image_folder)
+    d = w.deployments.save(Deployment(name="dead", url=f"http://127.0.0.1:{port}", model="m"))
+    qtbot.waitUntil(lambda: "cannot reach" in w.deployments.status(d.id).message, timeout=10_000)
+    assert w.deployments.status(d.id).state == State.OFFLINE
+    assert w.intelligent_dock.combo.findData(d.id) == -1
+    key(qtbot, w, Qt.Key.Key_M)  # says what to do; no crash
+    assert "select an online deployment" in w.statusBar().currentMessage()
+
+
+def test_a_deployment_that_stops_drops_out_with_a_note(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    fake_oip.stop()
+    w.deployments.poller.check_now(d.id)
+    qtbot.waitUntil(lambda: w.assist.deployment_id is None, timeout=10_000)
+    assert "went offline" in w.statusBar().currentMessage()
+    assert w.intelligent_dock.combo.findData(d.id) == -1
+
+
+def test_stale_answer_is_cached_but_never_drawn_on_another_image(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    fake_oip.delay_s = 1.0
+    first = w.doc.current_image
+    first_bytes = w.doc.current_path().read_bytes()
+    key(qtbot, w, Qt.Key.Key_M)
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)  # move on while the first request is in flight
+    second_bytes = w.doc.current_path().read_bytes()
+    assert w.doc.current_image.id != first.id
+    fake_oip.delay_s = 0.0
+    key(qtbot, w, Qt.Key.Key_M)
+    seen: list[set[str]] = []
+    w.assist.suggestionsChanged.connect(lambda: seen.append({s.label for s in w.assist.shown()}))
+    wait_for_suggestions(qtbot, w)
+    assert {s.label for s in w.assist.shown()} == {label_for(second_bytes)}
+    assert all(labels <= {label_for(second_bytes)} for labels in seen), "never the first image's answer"
+    calls = fake_oip.infer_calls
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_A)
+    key(qtbot, w, Qt.Key.Key_M)  # the first image's late answer was kept: no new request
+    wait_for_suggestions(qtbot, w)
+    assert {s.label for s in w.assist.shown()} == {label_for(first_bytes)}
+    assert fake_oip.infer_calls == calls
+
+
+def test_auto_assist_prefetches_the_next_images_within_the_rate_limit(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=2.0)
+    w.intelligent_dock.auto_box.setChecked(True)
+    wait_for_suggestions(qtbot, w)  # the image on screen, asked for at once
+    qtbot.waitUntil(lambda: fake_oip.infer_calls == len(w.doc.images), timeout=10_000)  # and the next ones
+    for _ in range(len(w.doc.images) - 1):
+        with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+            key(qtbot, w, Qt.Key.Key_D)
+        assert w.assist.view is not None, "suggestions are there as soon as the image is"
+    assert fake_oip.infer_calls == len(w.doc.images)

@@ -1,0 +1,85 @@
+"""The Deployments page: a local deployment as a real child process, remote ones with tokens kept in the
+keyring, never in the project file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import keyring
+from assist_driver import wait_for_suggestions
+from gui_driver import key
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.inference.secrets import SERVICE
+from app.models import LocalSpec, State
+from app.widgets.deployment_dialogs import RemoteDialog
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_local_deployment_starts_answers_and_stops_with_the_app(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)
+    d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
+    assert w.deployments.status(d.id).state == State.STARTING
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
+    url = w.deployments.get(d.id).url
+    assert url.startswith("http://127.0.0.1:")
+    pid = w.deployments.local._children[d.id].process.processId()
+    combo = w.intelligent_dock.combo
+    combo.setCurrentIndex(combo.findData(d.id))
+    combo.activated.emit(combo.currentIndex())
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    assert [s.label for s in w.assist.shown()] == ["face"]
+    w.deployments_page.refresh()
+    assert w.deployments_page.row_text(d.id)["Protocol"] == "local"
+    w.close()  # quitting stops local servers: no orphan process
+    assert not _alive(pid)
+
+
+def test_stop_and_start_a_local_deployment(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)
+    d = w.deployments.add_local(LocalSpec(people_model="hands"), "local hands")
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
+    w.deployments_page.select(d.id)
+    assert w.deployments_page.stop_button.isEnabled()
+    w.deployments_page.stop_button.click()
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.STOPPED, timeout=10_000)
+    assert w.intelligent_dock.combo.findData(d.id) == -1
+    w.deployments_page.select(d.id)
+    w.deployments_page.start_button.click()
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
+
+
+def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, image_folder, people_url, qtbot) -> None:
+    w = make_window(image_folder)
+    secret = "s3cr3t-token-value"
+
+    def fill() -> None:
+        dialog = next(x for x in QApplication.topLevelWidgets() if isinstance(x, RemoteDialog) and x.isVisible())
+        dialog.name.setText("team faces")
+        dialog.url.setText(people_url + "/")
+        dialog.model.setText("face")
+        dialog.token.setText(secret)
+        dialog.accept()
+
+    QTimer.singleShot(200, fill)
+    w.deployments_page.add_remote_button.click()
+    d = next(x for x in w.deployments.all() if x.name == "team faces")
+    assert d.url == people_url and d.has_token
+    assert keyring.get_password(SERVICE, f"team faces @ {people_url}") == secret
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=15_000)
+    path = w.doc.store.path
+    w.close()
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    assert secret.encode() not in raw, "the token never reaches the project file"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
