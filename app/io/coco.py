@@ -1,7 +1,8 @@
 """COCO: one JSON file with images, categories and annotations (boxes, polygon or RLE segmentation, keypoints).
 
 Export: `annotations.json` with the images in `images/`. Keypoint categories carry their `keypoints` names and
-a 1-based `skeleton`, as COCO's person category does. A model's score is the annotation's `score`; the full
+a 1-based `skeleton`, as COCO's person category does; boxes and keypoints carry their box as segmentation so
+that every annotation rasterises in pycocotools. A model's score is the annotation's `score`; the full
 provenance, and each category's kind and colour, live in a `labelassist` extension field other tools ignore.
 Import: polygons as polygons (one annotation per part), RLE masks traced into polygons, `bbox` as a box
 where there is no segmentation, keypoints where the category names points.
@@ -22,7 +23,7 @@ from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset,
 from app.io.images import place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
-from app.io.shapes import flat, pairs, polygon_area
+from app.io.shapes import box_corners, flat, pairs, polygon_area
 from app.io.source_files import load_json, pick_file, plain_error, read_error
 from app.models import Annotation, ImageStatus, Provenance, Source, Tag, TagKind
 from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
@@ -77,7 +78,9 @@ def _annotation(a: Annotation, ann_id: int, image_id: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": ann_id, "image_id": image_id, "category_id": a.tag_id, "iscrowd": 0,
         "bbox": [round(b.x1, 2), round(b.y1, 2), round(b.width, 2), round(b.height, 2)],
-        "area": round(b.width * b.height, 2), "segmentation": [],
+        # Boxes and keypoints get their box as segmentation: pycocotools' annToMask and COCOeval("segm")
+        # fail on an empty one, and our category kind tells the import it is a box.
+        "area": round(b.width * b.height, 2), "segmentation": [flat(box_corners(b))],
     }  # fmt: skip
     if isinstance(g, Polygon):
         out["segmentation"] = [flat(g.points)]
@@ -148,6 +151,7 @@ def _read_categories(raw: list[Any], name: str, data: SourceDataset) -> dict[int
 
 def _read_images(raw: list[Any], folder: Path, name: str, data: SourceDataset) -> dict[int, SourceImage]:
     images: dict[int, SourceImage] = {}
+    locate = _ImageFinder(folder)
     for i, im in enumerate(raw):
         entry = f"image #{i + 1}"
         if not isinstance(im, dict) or "id" not in im or not isinstance(im.get("file_name"), str):
@@ -155,7 +159,7 @@ def _read_images(raw: list[Any], folder: Path, name: str, data: SourceDataset) -
         ext = im.get(EXTENSION) if isinstance(im.get(EXTENSION), dict) else {}
         status = ext.get("status")
         images[im["id"]] = SourceImage(
-            path=_locate(folder, im["file_name"]),
+            path=locate(im["file_name"]),
             file=name,
             entry=f"image {im['id']} ({im['file_name']})",
             width=_int(im.get("width")),
@@ -165,13 +169,24 @@ def _read_images(raw: list[Any], folder: Path, name: str, data: SourceDataset) -
     return images
 
 
-def _locate(folder: Path, file_name: str) -> Path:
-    """COCO files name images relative to an images folder that sits beside or above the JSON."""
-    for base in (folder, folder / "images", folder.parent / "images", folder.parent):
-        candidate = base / file_name
-        if candidate.is_file():
-            return candidate
-    return folder / file_name
+class _ImageFinder:
+    """COCO names images relative to an images folder that sits beside or above the JSON (`images/`,
+    or `val2017/` beside `annotations/`); the folder that held the last image is tried first."""
+
+    def __init__(self, folder: Path) -> None:
+        near = [folder, folder / "images", folder.parent / "images", folder.parent]
+        in_layout = folder.name == "annotations" and folder.parent.is_dir()  # COCO's own: val2017/ beside it
+        siblings = [d for d in sorted(folder.parent.iterdir()) if d.is_dir() and d != folder] if in_layout else []
+        self.bases = list(dict.fromkeys([*near, *siblings]))
+        self.folder = folder
+
+    def __call__(self, file_name: str) -> Path:
+        for i, base in enumerate(self.bases):
+            candidate = base / file_name
+            if candidate.is_file():
+                self.bases.insert(0, self.bases.pop(i))
+                return candidate
+        return self.folder / file_name
 
 
 def _read_annotation(
@@ -196,6 +211,9 @@ def _read_annotation(
         geometry: Any = Keypoints(points=tuple(points))
         return image, cat, [SourceAnnotation(tag, TagKind.KEYPOINTS, geometry, entry, prov, names)]
     seg = raw.get("segmentation")
+    ext = cat.get(EXTENSION) if isinstance(cat.get(EXTENSION), dict) else {}
+    if ext.get("kind") == TagKind.BOX.value:
+        seg = None  # our own export: the segmentation is only the box again
     if isinstance(seg, dict):
         polygons = _trace_rle(seg, image)
         return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]

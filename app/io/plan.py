@@ -164,9 +164,10 @@ def _plan_image(
 ) -> None:  # fmt: skip
     first = sources[0]
     anns = [a for s in sources for a in s.annotations]
-    width, height = _size(existing, sources)
+    found = first.path.is_file()
+    width, height = _size(existing, sources) if found else (0, 0)
     if not (width and height):
-        gone = "not found" if not first.path.is_file() else "not readable as an image"
+        gone = "not found" if not found else "not readable as an image"
         n = f" (and its {len(anns)} annotation(s))" if anns else ""
         plan.issues.append(Issue(first.file, first.entry, f"image {gone}: {first.path}{n}"))
         return
