@@ -3,6 +3,7 @@ spec that builds on any machine."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import sys
@@ -57,3 +58,24 @@ def test_every_shipped_sample_file_is_one_the_spec_lists():
 def test_the_spec_and_its_runtime_hook_compile():
     for path in (SPEC, REPO / "build_spec" / "rthook_streams.py"):
         compile(path.read_text(), str(path), "exec")
+
+
+def _spec_excludes() -> list[str]:
+    for node in ast.walk(ast.parse(SPEC.read_text())):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "EXCLUDES" for t in node.targets):
+            return list(ast.literal_eval(node.value))
+    raise AssertionError("no EXCLUDES list in the spec")
+
+
+def test_the_spec_excludes_nothing_the_app_or_the_server_imports():
+    imported: set[str] = set()
+    for path in [*(REPO / "app").rglob("*.py"), *(REPO / "server").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module)
+    excludes = _spec_excludes()
+    assert "onnx" in excludes and "pytest" in excludes
+    clashes = sorted(m for m in imported for x in excludes if m == x or m.startswith(x + "."))
+    assert not clashes, f"the spec leaves out modules the app needs: {clashes}"
