@@ -41,6 +41,11 @@ def resolve(label: str, d: Deployment, model: ModelInfo, tags: dict[int, Tag]) -
     for tag in tags.values():
         if tag.name.casefold() == wanted and tag_fits(tag, kind, model):
             return Target(tag)
+    if kind == TagKind.KEYPOINTS:
+        # A skeleton is specific: the one keypoint tag with as many points (a 33-point "body") is meant.
+        fitting = [t for t in tags.values() if tag_fits(t, kind, model)]
+        if len(fitting) == 1:
+            return Target(fitting[0])
     return Target(new_tag(label, kind, model, tags))
 
 
