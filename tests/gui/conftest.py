@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fake_oip import FakeOip
 
 from app.widgets.main_window import MainWindow
-
-from fake_oip import FakeOip
 
 
 @pytest.fixture
