@@ -25,6 +25,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new_project", "New project from folder…", ("Ctrl+N",), "File"),
     ActionSpec("add_images", "Add images…", ("Ctrl+I",), "File"),
     ActionSpec("add_folder", "Add folder…", ("Ctrl+Shift+I",), "File"),
+    ActionSpec("import_dataset", "Import dataset (COCO, YOLO, VOC, labelme)…", ("Ctrl+Shift+O",), "File"),
+    ActionSpec("export_dataset", "Export dataset (COCO, YOLO, VOC, labelme)…", ("Ctrl+E",), "File"),
     ActionSpec("quit", "Quit", ("Ctrl+Q",), "File"),
     # Edit
     ActionSpec("undo", "Undo", ("Ctrl+Z",), "Edit"),

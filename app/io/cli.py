@@ -11,11 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.io.dataset import FORMATS, DatasetError, ExportCancelled
+from app.io.dataset import FORMATS, YOLO_TASKS, DatasetError, ExportCancelled
 from app.io.export import ExportOptions, export_project
 from app.io.importing import import_into
 from app.io.progress import Progress
-from app.io.yolo import TASKS
 from app.project_files import project_path_for_folder
 from app.store import ProjectError
 
@@ -30,7 +29,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--only", choices=["done"], help="only images marked done")
     ex.add_argument("--images", choices=["copy", "link"], default="copy", help="copy the images (default) or link them")
     ex.add_argument("--val", type=float, default=0.0, metavar="FRACTION", help="YOLO: share of images for val, e.g. 0.2")
-    ex.add_argument("--task", choices=["auto", *TASKS], default="auto",
+    ex.add_argument("--task", choices=["auto", *YOLO_TASKS], default="auto",
                     help="YOLO: one dataset per kind of tag (auto), or everything as one task")  # fmt: skip
     im = sub.add_parser("import", help="add a dataset's images, tags and annotations to a project")
     im.add_argument("project", type=Path, help="the project file (created if missing)")

@@ -13,6 +13,7 @@ from app.models import ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Polygon
 
 FORMATS = ("coco", "yolo", "voc", "labelme")
+YOLO_TASKS = ("detect", "segment", "pose")
 
 
 @dataclass(frozen=True)

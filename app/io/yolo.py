@@ -16,7 +16,15 @@ from typing import Any
 
 import yaml
 
-from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage, anonymous_names
+from app.io.dataset import (
+    YOLO_TASKS,
+    ExportResult,
+    Issue,
+    SourceAnnotation,
+    SourceDataset,
+    SourceImage,
+    anonymous_names,
+)
 from app.io.images import image_size, place
 from app.io.progress import Progress
 from app.io.project_view import ExportItem, ProjectView
@@ -25,7 +33,7 @@ from app.io.source_files import read_error
 from app.models import Provenance, Source, Tag, TagKind
 from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
 
-TASKS = ("detect", "segment", "pose")
+TASKS = YOLO_TASKS
 TASK_OF_KIND = {TagKind.BOX: "detect", TagKind.POLYGON: "segment", TagKind.KEYPOINTS: "pose"}
 KIND_OF_TASK = {v: k for k, v in TASK_OF_KIND.items()}
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".dng", ".mpo", ".pfm")

@@ -18,7 +18,7 @@ from app.paths import config_dir
 from app.project_files import add_image_files, open_path, scan_images
 from app.settings import load_preferences, save_preferences
 from app.store import ProjectError
-from app.widgets import project_dialogs
+from app.widgets import dataset_dialogs, project_dialogs
 from app.widgets.annotator_page import AnnotatorPage
 from app.widgets.canvas.assist_binding import bind_assist
 from app.widgets.deployments_page import DeploymentsPage
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
             "new_project": self.ask_new_project,
             "add_images": self.ask_add_images,
             "add_folder": self.ask_add_folder,
+            "import_dataset": lambda: dataset_dialogs.open_import(self.doc, self),
+            "export_dataset": lambda: dataset_dialogs.open_export(self.doc, self),
             "quit": self.close,
             "undo": doc.undo_stack.undo,
             "redo": doc.undo_stack.redo,
