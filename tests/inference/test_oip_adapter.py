@@ -1,0 +1,114 @@
+"""The Open Inference Protocol adapter: requests as the protocol wants them, answers read or refused in
+plain words (JSON and binary tensors)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+
+import numpy as np
+import pytest
+
+from app.inference.adapters import oip
+from app.inference.errors import InferenceError
+from app.models import Task
+
+
+def _answer(outputs: list[dict]) -> bytes:
+    return json.dumps({"model_name": "m", "model_version": "1", "outputs": outputs}).encode()
+
+
+BOXES = {"name": "boxes", "datatype": "FP32", "shape": [2, 4], "data": [1, 2, 30, 40, 50, 60, 5, 6]}
+SCORES = {"name": "scores", "datatype": "FP32", "shape": [2], "data": [0.9, 1.5]}
+LABELS = {"name": "labels", "datatype": "BYTES", "shape": [2], "data": ["cat", "dog"]}
+
+
+def test_json_request_carries_the_image_as_base64_and_the_floor() -> None:
+    r = oip.infer_request("my model", b"\xff\xd8jpeg", "img-1/gen-2", 0.05, binary=False)
+    assert r.method == "POST" and r.path == "/v2/models/my%20model/infer"
+    body = json.loads(r.body)
+    assert body["id"] == "img-1/gen-2" and body["parameters"]["confidence"] == 0.05
+    (tensor,) = body["inputs"]
+    assert (tensor["name"], tensor["datatype"], tensor["shape"]) == ("image", "BYTES", [1])
+    assert base64.b64decode(tensor["data"][0]) == b"\xff\xd8jpeg"
+
+
+def test_binary_request_sends_the_raw_file_after_the_json_header() -> None:
+    r = oip.infer_request("m", b"abc", "1", 0.1, binary=True)
+    n = int(r.headers["Inference-Header-Content-Length"])
+    head = json.loads(r.body[:n])
+    assert head["inputs"][0]["parameters"]["binary_data_size"] == 7
+    assert r.body[n:] == struct.pack("<I", 3) + b"abc"
+
+
+def test_json_answer_becomes_predictions_with_ordered_corners_and_clamped_scores() -> None:
+    predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS]), None)
+    assert dropped == 0
+    assert [p.label for p in predictions] == ["cat", "dog"]
+    assert predictions[1].score == 1.0
+    b = predictions[1].box
+    assert (b.x1, b.y1, b.x2, b.y2) == (5, 6, 50, 60)
+
+
+def test_binary_answer_is_read() -> None:
+    boxes = np.array([[1, 2, 3, 4]], "<f4").tobytes()
+    scores = np.array([0.5], "<f4").tobytes()
+    labels = struct.pack("<I", 3) + b"cat"
+    head = json.dumps({"model_name": "m", "outputs": [
+        {"name": "boxes", "datatype": "FP32", "shape": [1, 4], "parameters": {"binary_data_size": len(boxes)}},
+        {"name": "scores", "datatype": "FP32", "shape": [1], "parameters": {"binary_data_size": len(scores)}},
+        {"name": "labels", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": len(labels)}},
+    ]}).encode()  # fmt: skip
+    (p,), _ = oip.parse_infer(head + boxes + scores + labels, str(len(head)))
+    assert p.label == "cat" and p.score == 0.5 and (p.box.x2, p.box.y2) == (3, 4)
+
+
+def test_polygons_and_keypoints_are_read() -> None:
+    polygons = {"name": "polygons", "datatype": "BYTES", "shape": [2],
+                "data": [json.dumps([[[0, 0], [10, 0], [10, 10]]]), "not json"]}  # fmt: skip
+    keypoints = {"name": "keypoints", "datatype": "FP32", "shape": [2, 2, 3], "data": list(range(12))}
+    predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS, polygons, keypoints]), None)
+    assert dropped == 1  # the second polygon is not one
+    assert predictions[0].polygon.points == ((0, 0), (10, 0), (10, 10))
+    assert [(k.x, k.y) for k in predictions[0].keypoints] == [(0, 1), (3, 4)]
+
+
+def test_nan_predictions_are_dropped_and_counted() -> None:
+    boxes = {**BOXES, "data": [1, 2, 30, 40, float("nan"), 60, 5, 6]}
+    body = json.dumps({"model_name": "m", "outputs": [boxes, SCORES, LABELS]}).replace("NaN", "NaN").encode()
+    predictions, dropped = oip.parse_infer(body, None)
+    assert [p.label for p in predictions] == ["cat"] and dropped == 1
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        ([SCORES, LABELS], "lacks the output(s) boxes"),
+        ([{**BOXES, "shape": [4, 2]}, SCORES, LABELS], "'boxes' should be FP32[N,4]"),
+        ([BOXES, {**SCORES, "shape": [3], "data": [1, 2, 3]}, LABELS], "'scores' should be FP32[2]"),
+        ([{**BOXES, "data": [1, 2]}, SCORES, LABELS], "has shape [2, 4] (8 values) but 2 values came"),
+        ([BOXES, SCORES, {**LABELS, "datatype": "WEIRD", "shape": [2]}, {**BOXES, "name": "x", "datatype": "Q"}],
+         "unknown datatype"),
+    ],
+)
+def test_answers_that_do_not_fit_say_what_was_expected(outputs, words) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InferenceError, match=words.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        oip.parse_infer(_answer(outputs), None)
+
+
+def test_not_json_at_all() -> None:
+    with pytest.raises(InferenceError, match="not an Open Inference Protocol response"):
+        oip.parse_infer(b"<html>", None)
+    with pytest.raises(InferenceError, match="Inference-Header-Content-Length says 999"):
+        oip.parse_infer(b"{}", "999")
+
+
+def test_metadata_with_the_annotation_profile() -> None:
+    meta = {"name": "pose", "versions": ["1"], "parameters": {"task": "keypoints", "labels": ["person"],
+            "keypoint_names": ["a", "b"], "skeleton": [[0, 1], [0, 5]], "version": "w-1"}}  # fmt: skip
+    info = oip.parse_metadata(json.dumps(meta).encode())
+    assert (info.task, info.version, info.keypoint_names) == (Task.KEYPOINTS, "w-1", ("a", "b"))
+    assert info.skeleton == ((0, 1),)  # an edge to a point that does not exist is left out
+    with pytest.raises(InferenceError, match="annotation profile"):
+        oip.parse_metadata(json.dumps({"name": "plain", "versions": ["1"]}).encode())
