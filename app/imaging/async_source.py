@@ -93,9 +93,12 @@ class ImageSource(QObject):
         if decoded.full_size is None:
             self.full_ready.emit(token.key, decoded.image)
             return
-        if token.generation == self._generation:  # queue the full decode before the receiver paints
-            self._runner.submit(partial(_decode_full, token.path), token)
+        current = token.generation == self._generation
         self.preview_ready.emit(token.key, decoded.image, decoded.full_size)
+        # Queued after the receivers had their say (painting is deferred, so this costs little): one that
+        # cancelled or asked for another image meanwhile gets no full decode of this one.
+        if current and token.generation == self._generation:
+            self._runner.submit(partial(_decode_full, token.path), token)
 
     @Slot(object, str)
     def _on_error(self, token: _Token, message: str) -> None:

@@ -5,8 +5,22 @@ from __future__ import annotations
 from app.assist import suggestions as sg
 from app.assist.duplicates import box_iou, polygon_iou, same_shape
 from app.assist.mapping import resolve
-from app.models import Annotation, Box, Deployment, Keypoint, Keypoints, ModelInfo, Polygon, Prediction, Tag
-from app.models import PredictedPoint, PredictionSet, TagKind, Task, Visibility
+from app.models import (
+    Annotation,
+    Box,
+    Deployment,
+    Keypoint,
+    Keypoints,
+    ModelInfo,
+    Polygon,
+    PredictedPoint,
+    Prediction,
+    PredictionSet,
+    Tag,
+    TagKind,
+    Task,
+    Visibility,
+)
 from app.models.deployment import IGNORE
 
 DETECT = ModelInfo(name="m", version="1", task=Task.DETECT, labels=("car", "person"))
