@@ -38,6 +38,7 @@ class Deployments(QObject):
 
     def set_records(self, records: AssistStore | None) -> None:
         """Another project: its deployments replace the current ones (local servers are stopped)."""
+        self.records = None  # the previous project file may be closed already
         self.local.stop_all()
         for i in list(self._list):
             self.poller.unwatch(i)

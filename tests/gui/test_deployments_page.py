@@ -83,3 +83,17 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
     assert secret.encode() not in raw, "the token never reaches the project file"
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
+
+
+def test_opening_another_project_stops_its_local_deployments(make_window, image_folder, tmp_path, qtbot) -> None:
+    w = make_window(image_folder)
+    d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
+    pid = w.deployments.local._children[d.id].process.processId()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.jpg").write_bytes((image_folder / "astronaut.jpg").read_bytes())
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        assert w.open_project(other)
+    assert w.deployments.all() == [] and not _alive(pid)
+    assert w.intelligent_dock.combo.findData(d.id) == -1
