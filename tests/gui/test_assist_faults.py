@@ -30,6 +30,7 @@ FAULTS = {
     "missing outputs": (lambda image: _json({"model_name": "fake", "outputs": []}), "lacks the output"),
     "too many": (lambda image: _json(boxes_answer([[1, 1, 5, 5]] * 100_000, [0.9] * 100_000, ["x"] * 100_000)),
                  "100,000 predictions"),
+    "huge": (lambda image: (200, "application/json", b" " * (65 * 2**20)), "at most 64 MiB"),
 }  # fmt: skip
 
 
