@@ -179,7 +179,8 @@ def bench_suggestions(root: Path) -> None:
 def bench_client_overhead(root: Path) -> None:
     """Encode, send, parse and draw around one call for a 12 MP photo; the server does nothing."""
     from app.assist.requests import AssistJob, run
-    from app.inference.client import InferenceClient, Probe
+    from app.inference.adapters import Probe
+    from app.inference.client import InferenceClient
     from app.models import Deployment, ModelInfo
 
     photo = root / "overhead" / "photo.jpg"

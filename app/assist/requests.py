@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.imaging.loader import ImageLoadError, probe
-from app.inference.client import InferenceClient, Probe
+from app.inference.adapters import ImageInput, Probe
+from app.inference.client import InferenceClient
 from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, PredictionSet
 
@@ -24,6 +25,7 @@ class AssistJob:
     floor: float
     known: frozenset[str]  # content hashes already cached for this deployment and model version
     request_id: str
+    image_url: str = ""  # for servers that fetch the image themselves
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
     if digest in job.known:
         return AssistAnswer(job, digest, info.width, info.height)
     try:
-        outcome = client.infer(job.deployment, job.token, data, floor=job.floor, binary=job.probe.binary,
-                               request_id=job.request_id, model_version=job.probe.model.version)  # fmt: skip
+        image = ImageInput(data, job.path.name, info.width, info.height, job.image_url)
+        outcome = client.infer(job.deployment, job.token, image, floor=job.floor, probe=job.probe,
+                               request_id=job.request_id)  # fmt: skip
     except InferenceError as e:
         return AssistAnswer(job, digest, info.width, info.height, error=str(e), failure=e.failure)
     except Exception as e:  # a lying server must never take the worker down

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
 
 import requests
 
-from app.inference.adapters import oip
-from app.inference.adapters.base import HttpRequest, shorten
-from app.inference.adapters.oip_tensors import HEADER_LENGTH
+from app.inference.adapters import adapter_for, oip
+from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, shorten
 from app.inference.errors import Failure, InferenceError
-from app.models import Deployment, ModelInfo, Prediction
+from app.models import Deployment, Prediction, Protocol
+from app.models.deployment import AuthStyle
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_PREDICTIONS = 10_000
 PROBE_TIMEOUT_S = 5.0
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What a deployment said when asked whether it is ready."""
-
-    model: ModelInfo
-    binary: bool  # the server takes and gives raw tensors
 
 
 @dataclass(frozen=True)
@@ -34,14 +25,7 @@ class InferOutcome:
     dropped: int  # predictions with NaN or infinite numbers, left out
     latency_ms: float
     bytes_sent: int
-    model_version: str
-
-
-@dataclass(frozen=True)
-class Response:
     status: int
-    headers: dict[str, str]  # names in lower case
-    body: bytes
 
 
 class InferenceClient:
@@ -57,21 +41,26 @@ class InferenceClient:
             session.trust_env = False  # a proxy from the environment must not see images or tokens
         return session
 
-    def send(self, d: Deployment, request: HttpRequest, token: str | None, timeout: float) -> Response:
+    def send(self, d: Deployment, request: HttpRequest, token: str | None, timeout: float) -> HttpResponse:
         """One request; raises InferenceError for no answer, an error status or an oversized answer."""
         if not d.url:
             raise InferenceError(f"'{d.name}' has no address yet", Failure.OFFLINE)
-        headers = dict(request.headers)
+        headers, params = dict(request.headers), dict(request.params)
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            if d.auth == AuthStyle.QUERY:
+                params["api_key"] = token
+            elif d.auth == AuthStyle.HEADER and d.auth_header:
+                headers[d.auth_header] = token
+            else:
+                headers["Authorization"] = f"Bearer {token}"
         url = d.url + request.path
         try:
             with self._session().request(
-                request.method, url, data=request.body or None, headers=headers,
+                request.method, url, data=request.body or None, headers=headers, params=params or None,
                 timeout=(min(timeout, 5.0), timeout), stream=True, allow_redirects=False,
             ) as r:  # fmt: skip
                 body = _read_limited(r, MAX_RESPONSE_BYTES)
-                response = Response(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
+                response = HttpResponse(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
         except requests.Timeout:
             raise InferenceError(f"'{d.name}' did not answer within {timeout:g} s", Failure.TIMEOUT) from None
         except requests.ConnectionError:
@@ -83,31 +72,31 @@ class InferenceClient:
         return response
 
     def probe(self, d: Deployment, token: str | None) -> Probe:
-        """Ready check plus the model's metadata; raises InferenceError when it is not usable."""
-        self.send(d, oip.ready_request(d.model), token, PROBE_TIMEOUT_S)
-        server = self.send(d, oip.server_request(), token, PROBE_TIMEOUT_S)
-        meta = self.send(d, oip.metadata_request(d.model), token, PROBE_TIMEOUT_S)
-        return Probe(oip.parse_metadata(meta.body), oip.binary_supported(_json(server.body)))
+        """Ready check plus the model's description; raises InferenceError when it is not usable."""
+        return adapter_for(d.protocol).describe(d, lambda r: self.send(d, r, token, PROBE_TIMEOUT_S))
 
-    def infer(self, d: Deployment, token: str | None, image: bytes, *, floor: float, binary: bool,
-              request_id: str, model_version: str) -> InferOutcome:  # fmt: skip
-        request = oip.infer_request(d.model, image, request_id, floor, binary=binary)
+    def infer(self, d: Deployment, token: str | None, image: ImageInput, *, floor: float, probe: Probe,
+              request_id: str) -> InferOutcome:  # fmt: skip
+        adapter = adapter_for(d.protocol)
+        request = adapter.infer_request(d, image, request_id, floor, probe)
         start = time.perf_counter()
         response = self.send(d, request, token, d.timeout_s)
         latency = (time.perf_counter() - start) * 1000
         _expect_json(d, response)
-        predictions, dropped = oip.parse_infer(response.body, response.headers.get(HEADER_LENGTH.lower()))
+        predictions, dropped = adapter.parse_infer(response, image, probe)
         if len(predictions) > MAX_PREDICTIONS:
             raise InferenceError(
                 f"'{d.name}' returned {len(predictions):,} predictions for one image; LabelAssist takes at "
                 f"most {MAX_PREDICTIONS:,} (raise the model's confidence threshold)"
             )
-        return InferOutcome(predictions, dropped, latency, len(request.body), model_version)
+        return InferOutcome(predictions, dropped, latency, len(request.body), response.status)
 
     def stats(self, d: Deployment, token: str | None) -> dict | None:
         """The server's own Triton-style statistics for the model, if it offers them."""
+        if d.protocol != Protocol.OIP:
+            return None
         try:
-            body = _json(self.send(d, oip.stats_request(d.model), token, PROBE_TIMEOUT_S).body)
+            body = self.send(d, oip.stats_request(d.model), token, PROBE_TIMEOUT_S).json()
         except InferenceError:
             return None
         return body if isinstance(body, dict) else None
@@ -126,23 +115,16 @@ def _read_limited(r: requests.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _json(body: bytes) -> object:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
-def _expect_json(d: Deployment, response: Response) -> None:
+def _expect_json(d: Deployment, response: HttpResponse) -> None:
     head = response.body[:64].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml")):
         raise InferenceError(f"'{d.name}' answered with a web page instead of JSON: is the URL right? "
                              f"({shorten(response.body.decode('utf-8', 'replace'), 120)})")  # fmt: skip
 
 
-def _status_text(d: Deployment, response: Response) -> str:
+def _status_text(d: Deployment, response: HttpResponse) -> str:
     detail = response.body.decode("utf-8", "replace")
-    body = _json(response.body)
+    body = response.json()
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         detail = body["error"]
     elif isinstance(body, dict) and isinstance(body.get("detail"), str):

@@ -7,7 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from app.inference import secrets
-from app.inference.client import InferenceClient, Probe
+from app.inference.adapters import Probe
+from app.inference.client import InferenceClient
 from app.inference.errors import Failure
 from app.inference.local import LocalServers
 from app.inference.poller import HealthPoller

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.inference.client import InferenceClient, Probe
+from app.inference.adapters import Probe
+from app.inference.client import InferenceClient
 from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, DeploymentStatus, State
 from app.worker import BackgroundRunner

@@ -16,6 +16,15 @@ PEOPLE_MODELS = ("face", "person-segmentation", "pose", "hands")
 
 class Protocol(StrEnum):
     OIP = "oip"  # Open Inference Protocol v2 with the annotation profile
+    ROBOFLOW = "roboflow"  # Roboflow Inference (self-hosted server or the hosted API)
+    DATATURE = "datature"  # Datature Nexus deployments
+    LABEL_STUDIO = "label_studio"  # Label Studio ML backend
+
+
+class AuthStyle(StrEnum):
+    BEARER = "bearer"  # Authorization: Bearer <token>
+    QUERY = "query"  # ?api_key=<token>
+    HEADER = "header"  # <auth_header>: <token>
 
 
 class LocalSpec(BaseModel):
@@ -35,6 +44,8 @@ class Deployment(BaseModel):
     model: str = Field(min_length=1, max_length=200)
     local: LocalSpec | None = None
     has_token: bool = False  # the token itself lives in the OS keyring, never here
+    auth: AuthStyle = AuthStyle.BEARER
+    auth_header: str = Field(default="", max_length=100)  # for AuthStyle.HEADER, e.g. "X-API-Key"
     rate_limit: float = Field(default=1.0, gt=0.0, le=100.0)  # background requests per second
     timeout_s: float = Field(default=30.0, gt=0.0, le=600.0)
     label_map: dict[str, LabelTarget] = Field(default_factory=dict)

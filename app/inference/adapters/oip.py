@@ -12,10 +12,10 @@ from urllib.parse import quote
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.inference.adapters.base import HttpRequest
+from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, Send
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
-from app.models import Box, ModelInfo, PredictedPoint, Prediction, Task
+from app.models import Box, Deployment, ModelInfo, PredictedPoint, Prediction, Task
 from app.models.geometry import Polygon
 
 MAX_DETECTIONS = 1000  # asked of the server; it keeps the best ones
@@ -175,3 +175,18 @@ def _shape(value: Any) -> str:
     if isinstance(value, list):
         return f"[{len(value)}] (BYTES)"
     return type(value).__name__
+
+
+class OipAdapter:
+    """Open Inference Protocol v2 with the annotation profile."""
+
+    def describe(self, d: Deployment, send: Send) -> Probe:
+        send(ready_request(d.model))
+        server = send(server_request()).json()
+        return Probe(parse_metadata(send(metadata_request(d.model)).body), binary_supported(server))
+
+    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+        return infer_request(d.model, image.data, request_id, floor, binary=probe.binary)
+
+    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+        return parse_infer(response.body, response.headers.get(HEADER_LENGTH.lower()))
