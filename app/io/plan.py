@@ -235,7 +235,8 @@ def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Chec
     bad = next(((x, y) for x, y in coords if not (-t <= x <= width + t and -t <= y <= height + t)), None)
     if bad is not None:
         return f"point ({bad[0]:g}, {bad[1]:g}) is outside the {width}×{height} image"
-    g = clip_to_image(g, width, height)
+    if any(not (0 <= x <= width and 0 <= y <= height) for x, y in coords):
+        g = clip_to_image(g, width, height)
     if isinstance(g, Box) and (g.width <= 0 or g.height <= 0):
         return "the box has no area"
     if isinstance(g, Keypoints) and not g.labelled():

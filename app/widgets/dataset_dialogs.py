@@ -192,7 +192,8 @@ class ExportDialog(_DatasetDialog):
         self.format.currentIndexChanged.connect(self._yolo_options)
         self._yolo_options()
         if doc.store is not None:
-            self.out.setText(str(doc.store.root / f"{doc.store.path.stem}-export"))
+            # Beside the project folder, not in it: a folder opened as a project takes in every image below it.
+            self.out.setText(str(doc.store.root.parent / f"{doc.store.path.stem}-export"))
 
     def _yolo_options(self) -> None:
         yolo = self.format.currentData() == "yolo"
