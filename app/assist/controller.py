@@ -3,26 +3,26 @@ suggestions' filters and selection. The canvas and the Intelligent Tools dock on
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from app.assist import suggestions as sg
+from app.assist.cache import AnswerCache
 from app.assist.commands import CommitSuggestions, DismissSuggestions, Origin
 from app.assist.prefetch import Prefetcher
 from app.assist.requests import AssistAnswer, AssistJob, run
 from app.document.document import Document
 from app.inference.client import InferenceClient
 from app.inference.deployments import Deployments
+from app.inference.request_log import LogEntry
 from app.models import Deployment, PredictionSet
 from app.store.assist_store import AssistStore, CacheKey
 from app.worker import BackgroundRunner
 
 FLOOR = 0.05  # asked of the model; the slider only ever hides more
 DEFAULT_THRESHOLD = 0.5
-MEMORY_ENTRIES = 512
 
 
 @dataclass
@@ -59,10 +59,9 @@ class AssistController(QObject):
         self.focused: str | None = None
         self.busy = False
         self.generation = 0
-        self._memory: OrderedDict[CacheKey, PredictionSet] = OrderedDict()
-        self._hashes: dict[int, str] = {}  # image id -> content hash, once read
-        self._sizes: dict[str, tuple[int, int]] = {}
-        self._known: dict[tuple[int, str], set[str]] = {}  # (deployment, version) -> cached hashes
+        self.cache = AnswerCache()
+        self._entries: dict[str, LogEntry] = {}  # request id -> its log entry, until its answer is shown
+        self._logged: LogEntry | None = None  # the entry of the answer on screen
         self._runner = BackgroundRunner(self, name="assist")
         self._runner.result.connect(self._on_answer)
         self.prefetcher = Prefetcher(self)
@@ -122,7 +121,7 @@ class AssistController(QObject):
             self.status.emit(f"Model assist: {d.name} is not online.")
             return
         self.generation += 1
-        key = self._key_for(img.id, d, probe.model.version)  # type: ignore[arg-type]
+        key = self.cache.key(img.id, d.id, probe.model.version)  # type: ignore[arg-type]
         if key is not None and not refresh and self._show_cached(img.id, key, d):  # type: ignore[arg-type]
             self.prefetcher.plan()
             return
@@ -138,58 +137,29 @@ class AssistController(QObject):
     def make_job(self, image_id: int, path: Path, d: Deployment, *, refresh: bool = False) -> AssistJob:
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
         assert probe is not None
-        known = frozenset() if refresh else frozenset(self._known_hashes(d.id, probe.model.version))  # type: ignore[arg-type]
+        known = frozenset() if refresh else frozenset(self.cache.known(d.id, probe.model.version))  # type: ignore[arg-type]
         return AssistJob(image_id, path, d, self.deployments.token_for(d), probe, FLOOR, known,
                          f"img-{image_id}/gen-{self.generation}")  # fmt: skip
 
     def is_cached(self, image_id: int, d: Deployment) -> bool:
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
-        digest = self._hashes.get(image_id)
-        return probe is not None and digest is not None and digest in self._known_hashes(d.id, probe.model.version)  # type: ignore[arg-type]
-
-    def _key_for(self, image_id: int, d: Deployment, version: str) -> CacheKey | None:
-        digest = self._hashes.get(image_id)
-        return CacheKey(content_hash=digest, deployment_id=d.id, model_version=version) if digest else None  # type: ignore[arg-type]
-
-    def _known_hashes(self, deployment_id: int, version: str) -> set[str]:
-        k = (deployment_id, version)
-        if k not in self._known:
-            self._known[k] = self.records.cached_hashes(deployment_id, version) if self.records else set()
-        return self._known[k]
-
-    def cached(self, key: CacheKey) -> PredictionSet | None:
-        result = self._memory.get(key)
-        if result is None and self.records is not None:
-            result = self.records.cached(key)
-            if result is not None:
-                self._remember(key, result)
-        else:
-            self._memory.move_to_end(key)
-        return result
-
-    def _remember(self, key: CacheKey, result: PredictionSet) -> None:
-        self._memory[key] = result
-        self._memory.move_to_end(key)
-        while len(self._memory) > MEMORY_ENTRIES:
-            self._memory.popitem(last=False)
+        return probe is not None and self.cache.has(image_id, d.id, probe.model.version)  # type: ignore[arg-type]
 
     def accept(self, answer: AssistAnswer) -> CacheKey | None:
         """Keep what a request brought (cache, usage); returns its cache key. Used for prefetches too."""
         job = answer.job
         d = job.deployment
         if answer.content_hash:
-            self._hashes[job.image_id] = answer.content_hash
-            self._sizes[answer.content_hash] = (answer.width, answer.height)
+            self.cache.learn(job.image_id, answer.content_hash, answer.width, answer.height)
         if self.records is None or self.deployments.get(d.id) is None:  # type: ignore[arg-type]
             return None  # another project by now
         key = None
         if answer.content_hash:
             key = CacheKey(content_hash=answer.content_hash, deployment_id=d.id, model_version=job.probe.model.version)  # type: ignore[arg-type]
         if answer.result is not None and key is not None:
-            self._remember(key, answer.result)
-            self._known_hashes(d.id, key.model_version).add(key.content_hash)  # type: ignore[arg-type]
-            self.records.cache(key, answer.result)
+            self.cache.put(key, answer.result)
         if answer.result is not None or answer.failure is not None:
+            self._log(answer)
             self.records.record_call(d.id, ok=not answer.error, latency_ms=answer.latency_ms,  # type: ignore[arg-type]
                                      predictions=len(answer.result.predictions) if answer.result else 0,
                                      content_hash=answer.content_hash, detail=answer.error)  # fmt: skip
@@ -198,6 +168,16 @@ class AssistController(QObject):
         elif answer.result is not None:
             self.deployments.report_success(d.id)  # type: ignore[arg-type]
         return key
+
+    def _log(self, answer: AssistAnswer) -> None:
+        job, result = answer.job, answer.result
+        valid = 0
+        if result is not None:
+            valid = len(sg.build(result, job.deployment, self.doc.tags, answer.width, answer.height))
+        entry = LogEntry(image=job.path.name, status=answer.status, latency_ms=answer.latency_ms,
+                         bytes_sent=answer.bytes_sent, raw=(len(result.predictions) if result else 0) + answer.dropped,
+                         valid=valid, error=answer.error)  # fmt: skip
+        self._entries[job.request_id] = self.deployments.log.add(job.deployment.id, entry)  # type: ignore[arg-type]
 
     def _on_answer(self, token: object, answer: AssistAnswer) -> None:
         image_id, generation = token  # type: ignore[misc]
@@ -214,16 +194,19 @@ class AssistController(QObject):
         if not self._show_cached(image_id, key, answer.job.deployment):
             self.status.emit("Model assist: the answer could not be kept.")
             return
+        self._logged = self._entries.pop(answer.job.request_id, None)
+        self._update_log()
         if answer.dropped:
             self.status.emit(self._summary() + f" ({answer.dropped} with invalid numbers left out)")
 
     # ---- the suggestions on screen -------------------------------------------------------------
 
     def _show_cached(self, image_id: int, key: CacheKey, d: Deployment) -> bool:
-        result = self.cached(key)
+        result = self.cache.get(key)
         if result is None:
             return False
         self.view = View(image_id, key, d, result)
+        self._logged = None
         self.selected, self.focused = set(), None
         self._rebuild()
         self.status.emit(self._summary())
@@ -243,7 +226,7 @@ class AssistController(QObject):
             return
         d = self.deployments.get(v.key.deployment_id) or v.deployment
         img = self.doc.current_image
-        width, height = self._sizes.get(v.key.content_hash, (0, 0))
+        width, height = self.cache.size(v.key.content_hash)
         if img is not None and img.width and img.height:
             width, height = img.width, img.height
         v.all = sg.build(v.result, d, self.doc.tags, width, height)
@@ -257,11 +240,21 @@ class AssistController(QObject):
         v.candidates = sg.candidates(v.all, hidden)
         self._apply_threshold()
 
+    def _update_log(self) -> None:
+        """The request log entry of the answer on screen learns how many made it through each filter."""
+        v, entry = self.view, self._logged
+        if v is None or entry is None:
+            return
+        entry.mapped = sum(not s.target.ignored for s in v.all)
+        entry.above = sum(not s.target.ignored and s.score >= self.threshold for s in v.all)
+        entry.shown = len(v.shown)
+
     def _apply_threshold(self) -> None:
         v = self.view
         if v is None:
             return
         v.shown = sg.above(v.candidates, self.threshold)
+        self._update_log()
         keys = {s.key for s in v.shown}
         self.selected &= keys
         if self.focused not in keys:
@@ -349,10 +342,8 @@ class AssistController(QObject):
     def _on_project(self) -> None:
         self._clear_view()
         self.prefetcher.clear()
-        self._memory.clear()
-        self._hashes.clear()
-        self._known.clear()
         self.records = AssistStore(self.doc.store) if self.doc.store is not None else None
+        self.cache.reset(self.records)
         self.deployment_id = self.wanted_deployment_id = None
         self.deployments.set_records(self.records)
         self.stateChanged.emit()

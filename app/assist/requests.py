@@ -40,6 +40,7 @@ class AssistAnswer:
     dropped: int = 0
     error: str = ""
     failure: Failure | None = None
+    status: int | None = None  # HTTP status of the answer
 
 
 def content_hash(data: bytes) -> str:
@@ -64,10 +65,10 @@ def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
         outcome = client.infer(job.deployment, job.token, image, floor=job.floor, probe=job.probe,
                                request_id=job.request_id)  # fmt: skip
     except InferenceError as e:
-        return AssistAnswer(job, digest, info.width, info.height, error=str(e), failure=e.failure)
+        return AssistAnswer(job, digest, info.width, info.height, error=str(e), failure=e.failure, status=e.status)
     except Exception as e:  # a lying server must never take the worker down
         return AssistAnswer(job, digest, info.width, info.height, error=f"unexpected answer: {e}",
                             failure=Failure.PROTOCOL)  # fmt: skip
     result = PredictionSet(model=job.probe.model, floor=job.floor, predictions=tuple(outcome.predictions))
     return AssistAnswer(job, digest, info.width, info.height, result, outcome.latency_ms, outcome.bytes_sent,
-                        outcome.dropped)  # fmt: skip
+                        outcome.dropped, status=outcome.status)  # fmt: skip

@@ -12,6 +12,7 @@ from app.inference.client import InferenceClient
 from app.inference.errors import Failure
 from app.inference.local import LocalServers
 from app.inference.poller import HealthPoller
+from app.inference.request_log import RequestLog
 from app.models import Deployment, DeploymentStatus, LocalSpec, State
 from app.store.assist_store import AssistStore
 
@@ -29,6 +30,7 @@ class Deployments(QObject):
         self._status: dict[int, DeploymentStatus] = {}
         self._probe: dict[int, Probe] = {}
         self.last_error: dict[int, str] = {}  # the last failed call, shown on the Deployments page
+        self.log = RequestLog()
         self.local = LocalServers(self)
         self.local.started.connect(self._on_local_started)
         self.local.ended.connect(self._on_local_ended)
@@ -45,6 +47,7 @@ class Deployments(QObject):
             self.poller.unwatch(i)
         self.records = records
         self._list, self._status, self._probe, self.last_error = {}, {}, {}, {}
+        self.log.clear()
         for d in records.deployments() if records else []:
             assert d.id is not None
             if d.is_local:
@@ -78,15 +81,19 @@ class Deployments(QObject):
         """Add or edit a deployment (ValueError if its name is taken); a given token goes to the keyring."""
         if self.records is None:
             raise ValueError("Open a project first: deployments are kept in the project file.")
+        previous = self._list.get(d.id) if d.id is not None else None
+        if not token and previous is not None and previous.has_token and d.has_token:
+            token = self.token_for(previous)  # renamed or moved: the token moves with it
         if token:
             d = d.model_copy(update={"has_token": True})
         saved = self.records.save_deployment(d)
         assert saved.id is not None
+        if previous is not None and previous.has_token and (previous.url, previous.name) != (saved.url, saved.name):
+            secrets.delete_token(previous.url, previous.name)
         if token:
             note = secrets.save_token(saved.url, saved.name, token)
             if note:
                 self.message.emit(note)
-        previous = self._list.get(saved.id)
         if previous is not None and previous.is_local:
             saved = saved.model_copy(update={"url": previous.url})
         self._list[saved.id] = saved

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QVBoxLayout,
@@ -73,59 +70,6 @@ class StartLocalDialog(QDialog):
             path = self.onnx_path.text().strip()
             return LocalSpec(onnx_path=path) if path else None
         return LocalSpec(people_model=self.model.currentText())
-
-
-class RemoteDialog(QDialog):
-    """Name, URL, model and token of a deployment someone else runs."""
-
-    def __init__(self, parent: QWidget | None = None, existing: Deployment | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Edit deployment" if existing else "Add remote deployment")
-        self.existing = existing
-        self.name = QLineEdit(existing.name if existing else "")
-        self.url = QLineEdit(existing.url if existing else "")
-        self.url.setPlaceholderText("http://inference-host:8000")
-        self.model = QLineEdit(existing.model if existing else "")
-        self.token = QLineEdit()
-        self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("kept in the system keyring" + (" (unchanged if empty)" if existing else ""))
-        self.timeout = QDoubleSpinBox()
-        self.timeout.setRange(1, 600)
-        self.timeout.setValue(existing.timeout_s if existing else 30)
-        self.timeout.setSuffix(" s")
-        self.rate = QDoubleSpinBox()
-        self.rate.setRange(0.1, 100)
-        self.rate.setValue(existing.rate_limit if existing else 1.0)
-        self.rate.setSuffix(" requests/s")
-        for w, n in ((self.name, "remote_name"), (self.url, "remote_url"), (self.model, "remote_model"),
-                     (self.token, "remote_token")):  # fmt: skip
-            w.setObjectName(n)
-        form = QFormLayout(self)
-        form.addRow(QLabel("An Open Inference Protocol v2 server (Triton, KServe, MLServer, OpenVINO, or "
-                           "labelassist-server) serving a model with LabelAssist's annotation profile."))  # fmt: skip
-        form.addRow("Name", self.name)
-        form.addRow("URL", self.url)
-        form.addRow("Model", self.model)
-        form.addRow("Token", self.token)
-        form.addRow("Timeout", self.timeout)
-        form.addRow("Prefetch limit", self.rate)
-        form.addRow(_buttons(self))
-
-    def deployment(self) -> Deployment | None:
-        """The deployment described, or None after telling the user what is wrong."""
-        base = self.existing.model_dump() if self.existing else {}
-        try:
-            return Deployment.model_validate({**base, "name": self.name.text(), "url": self.url.text(),
-                                              "model": self.model.text(), "timeout_s": self.timeout.value(),
-                                              "rate_limit": self.rate.value()})  # fmt: skip
-        except ValidationError as e:
-            first = e.errors()[0]
-            QMessageBox.warning(self, "Deployment", f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
-            return None
-
-    def accept(self) -> None:
-        if self.deployment() is not None:
-            super().accept()
 
 
 class LabelMappingDialog(QDialog):

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from app.inference.deployments import Deployments
 from app.models import Deployment, State
-from app.widgets.deployment_dialogs import RemoteDialog, StartLocalDialog
+from app.widgets.deployment_dialogs import StartLocalDialog
+from app.widgets.remote_dialog import RemoteDialog
+from app.widgets.request_log_dialog import RequestLogDialog
 from app.worker import BackgroundRunner
 
 COLUMNS = ("Name", "Protocol", "URL", "Model", "Status", "Calls", "Failures", "Images", "Predictions",
@@ -50,6 +52,7 @@ class DeploymentsPage(QWidget):
         self.stop_button = self._button("Stop", self._stop, buttons)
         self.edit_button = self._button("Edit…", self._edit, buttons)
         self.remove_button = self._button("Remove", self._remove, buttons)
+        self.log_button = self._button("Request log…", self.show_log, buttons)
         buttons.addStretch(1)
         title = QLabel("<h2>Deployments</h2><p>Model servers LabelAssist asks for suggestions. A deployment is "
                        "<b>online</b> once its server says it is ready; only online ones can be picked in "
@@ -136,6 +139,7 @@ class DeploymentsPage(QWidget):
         self.stop_button.setEnabled(running)
         self.edit_button.setEnabled(d is not None and not d.is_local)
         self.remove_button.setEnabled(d is not None)
+        self.log_button.setEnabled(d is not None)
         self.start_local_button.setEnabled(self.deployments.records is not None)
         self.add_remote_button.setEnabled(self.deployments.records is not None)
 
@@ -167,7 +171,7 @@ class DeploymentsPage(QWidget):
         self._try(lambda: self.deployments.add_local(spec, dialog.name.text().strip() or "local"))
 
     def ask_add_remote(self) -> None:
-        dialog = RemoteDialog(self)
+        dialog = RemoteDialog(self.deployments.client, self)
         if dialog.exec() == RemoteDialog.DialogCode.Accepted:
             d = dialog.deployment()
             if d is not None:
@@ -177,11 +181,16 @@ class DeploymentsPage(QWidget):
         d = self.selected()
         if d is None or d.is_local:
             return
-        dialog = RemoteDialog(self, d)
+        dialog = RemoteDialog(self.deployments.client, self, d, self.deployments.token_for(d))
         if dialog.exec() == RemoteDialog.DialogCode.Accepted:
             edited = dialog.deployment()
             if edited is not None:
                 self._try(lambda: self.deployments.save(edited, dialog.token.text() or None))
+
+    def show_log(self) -> None:
+        d = self.selected()
+        if d is not None:
+            RequestLogDialog(d.name, self.deployments.log.entries(d.id), self).exec()  # type: ignore[arg-type]
 
     def _start(self) -> None:
         d = self.selected()

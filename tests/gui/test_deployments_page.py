@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.inference.secrets import SERVICE
 from app.models import LocalSpec, State
-from app.widgets.deployment_dialogs import RemoteDialog
+from app.widgets.remote_dialog import RemoteDialog
 
 
 def _alive(pid: int) -> bool:
@@ -69,6 +69,9 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
         dialog.url.setText(people_url + "/")
         dialog.model.setText("face")
         dialog.token.setText(secret)
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: dialog.result.text().startswith("Online"), timeout=10_000)
+        assert "model 'face' mediapipe-0.10.21, task detect" in dialog.result.text()
         dialog.accept()
 
     QTimer.singleShot(200, fill)
@@ -97,3 +100,42 @@ def test_opening_another_project_stops_its_local_deployments(make_window, image_
         assert w.open_project(other)
     assert w.deployments.all() == [] and not _alive(pid)
     assert w.intelligent_dock.combo.findData(d.id) == -1
+
+
+def test_test_connection_says_why_a_deployment_is_not_usable(make_window, image_folder, people_url, qtbot) -> None:
+    w = make_window(image_folder)
+    dialog = RemoteDialog(w.deployments.client, w)
+    dialog.name.setText("typo")
+    dialog.url.setText(people_url)
+    dialog.model.setText("facee")
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.result.text().startswith("Not usable"), timeout=10_000)
+    assert "HTTP 404 (check the model name)" in dialog.result.text()
+    dialog.reject()
+
+
+def test_request_log_tells_what_became_of_the_predictions(make_window, image_folder, fake_oip, qtbot) -> None:
+    from assist_driver import use_deployment
+
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    key(qtbot, w, Qt.Key.Key_M)  # two boxes: 0.9 and 0.3; the threshold is 0.5
+    wait_for_suggestions(qtbot, w)
+    fake_oip.behaviour = lambda image: (500, "application/json", b'{"error": "out of memory"}')
+    key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)  # ask again
+    qtbot.waitUntil(lambda: not w.assist.busy, timeout=10_000)
+    failed, ok = w.deployments.log.entries(d.id)
+    assert (ok.status, ok.raw, ok.valid, ok.mapped, ok.above, ok.shown) == (200, 2, 2, 2, 1, 1)
+    assert ok.bytes_sent > 1000 and ok.latency_ms is not None
+    assert failed.status == 500 and "out of memory" in failed.error
+    w.deployments_page.select(d.id)
+    QTimer.singleShot(100, lambda: _check_log_dialog(qtbot))
+    w.deployments_page.log_button.click()
+
+
+def _check_log_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from app.widgets.request_log_dialog import RequestLogDialog
+
+    dialog = next(x for x in QApplication.topLevelWidgets() if isinstance(x, RequestLogDialog) and x.isVisible())
+    assert dialog.table.rowCount() == 2 and dialog.table.item(0, 2).text() == "500"
+    dialog.reject()
