@@ -17,7 +17,7 @@ from app.document.document import Document
 from app.inference.client import InferenceClient
 from app.inference.deployments import Deployments
 from app.inference.request_log import LogEntry
-from app.models import Deployment, PredictionSet
+from app.models import Deployment, PredictionSet, Protocol
 from app.store.assist_store import AssistStore, CacheKey
 from app.worker import BackgroundRunner
 
@@ -138,8 +138,9 @@ class AssistController(QObject):
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
         assert probe is not None
         known = frozenset() if refresh else frozenset(self.cache.known(d.id, probe.model.version))  # type: ignore[arg-type]
+        url = self.deployments.images.share(path) if d.protocol == Protocol.LABEL_STUDIO else ""
         return AssistJob(image_id, path, d, self.deployments.token_for(d), probe, FLOOR, known,
-                         f"img-{image_id}/gen-{self.generation}")  # fmt: skip
+                         f"img-{image_id}/gen-{self.generation}", url)  # fmt: skip
 
     def is_cached(self, image_id: int, d: Deployment) -> bool:
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from app.inference import secrets
 from app.inference.adapters import Probe
 from app.inference.client import InferenceClient
 from app.inference.errors import Failure
+from app.inference.image_share import ImageShare
 from app.inference.local import LocalServers
 from app.inference.poller import HealthPoller
 from app.inference.request_log import RequestLog
@@ -31,6 +32,7 @@ class Deployments(QObject):
         self._probe: dict[int, Probe] = {}
         self.last_error: dict[int, str] = {}  # the last failed call, shown on the Deployments page
         self.log = RequestLog()
+        self.images = ImageShare()  # for servers that fetch the image by URL
         self.local = LocalServers(self)
         self.local.started.connect(self._on_local_started)
         self.local.ended.connect(self._on_local_ended)
@@ -145,6 +147,7 @@ class Deployments(QObject):
         self.local.stop(deployment_id)
 
     def shutdown(self) -> None:
+        self.images.stop()
         self.poller.stop()
         self.local.stop_all()
 
