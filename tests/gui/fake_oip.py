@@ -32,6 +32,11 @@ class FakeOip:
     def __init__(self) -> None:
         self.infer_calls = 0
         self.delay_s = 0.0
+        self.extensions: list[str] = []
+        self.metadata: dict[str, Any] = {"name": "fake", "versions": ["1"], "platform": "test", "inputs": [],
+                                         "outputs": [], "parameters": {"task": "detect", "labels": ["thing"],
+                                                                       "version": "fake-1"}}  # fmt: skip
+        self.last_request: dict[str, Any] = {}
         self.behaviour = self.two_boxes
         self._lock = threading.Lock()
         fake = self
@@ -54,11 +59,10 @@ class FakeOip:
                 if self.path.endswith("/ready") or self.path.startswith("/v2/health"):
                     self._send(200, b"")
                 elif self.path == "/v2":
-                    self._send(200, json.dumps({"name": "fake", "version": "1", "extensions": []}).encode())
+                    answer = {"name": "fake", "version": "1", "extensions": fake.extensions}
+                    self._send(200, json.dumps(answer).encode())
                 elif self.path == "/v2/models/fake":
-                    meta = {"name": "fake", "versions": ["1"], "platform": "test", "inputs": [], "outputs": [],
-                            "parameters": {"task": "detect", "labels": ["thing"], "version": "fake-1"}}
-                    self._send(200, json.dumps(meta).encode())
+                    self._send(200, json.dumps(fake.metadata).encode())
                 else:
                     self._send(404, b'{"error": "not found"}')
 
@@ -66,7 +70,7 @@ class FakeOip:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with fake._lock:
                     fake.infer_calls += 1
-                image = base64.b64decode(json.loads(body)["inputs"][0]["data"][0])
+                image = fake.read_input(body, self.headers.get("Inference-Header-Content-Length"))
                 time.sleep(fake.delay_s)
                 status, content_type, answer = fake.behaviour(image)
                 self._send(status, answer, content_type)
@@ -76,6 +80,20 @@ class FakeOip:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
+
+    def read_input(self, body: bytes, header_length: str | None) -> bytes:
+        """The request's one input: the encoded file, or the raw pixel bytes."""
+        if header_length is None:
+            head, tail = json.loads(body), b""
+        else:
+            head, tail = json.loads(body[: int(header_length)]), body[int(header_length) :]
+        self.last_request = head
+        tensor = head["inputs"][0]
+        if tail:
+            return tail[4:] if tensor["datatype"] == "BYTES" else tail
+        if tensor["datatype"] == "BYTES":
+            return base64.b64decode(tensor["data"][0])
+        return bytes(tensor["data"])
 
     @staticmethod
     def two_boxes(image: bytes) -> tuple[int, str, bytes]:

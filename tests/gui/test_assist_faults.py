@@ -150,3 +150,45 @@ def test_auto_assist_prefetches_the_next_images_within_the_rate_limit(make_windo
             key(qtbot, w, Qt.Key.Key_D)
         assert w.assist.view is not None, "suggestions are there as soon as the image is"
     assert fake_oip.infer_calls == len(w.doc.images)
+
+
+TF_OD_METADATA = {
+    "name": "fake", "versions": ["3"], "platform": "tensorflow_savedmodel",
+    "inputs": [{"name": "input_tensor", "datatype": "UINT8", "shape": [1, -1, -1, 3]}],
+    "outputs": [{"name": "detection_boxes", "datatype": "FP32", "shape": [1, 100, 4]},
+                {"name": "detection_scores", "datatype": "FP32", "shape": [1, 100]},
+                {"name": "detection_classes", "datatype": "FP32", "shape": [1, 100]},
+                {"name": "num_detections", "datatype": "FP32", "shape": [1]}],
+    "parameters": {"labels": ["background", "person", "bicycle"]},
+}  # fmt: skip
+
+
+def test_a_plain_triton_detection_model_is_used_as_it_is(make_window, image_folder, fake_oip, qtbot) -> None:
+    """A TensorFlow Object Detection API export on Triton: RGB pixels in, normalised [y1,x1,y2,x2] out."""
+    fake_oip.metadata = TF_OD_METADATA
+    fake_oip.extensions = ["binary_tensor_data"]
+    fake_oip.behaviour = lambda image: _json({"model_name": "fake", "outputs": [
+        {"name": "detection_boxes", "datatype": "FP32", "shape": [1, 2, 4], "data": [0.1, 0.2, 0.5, 0.6, 0, 0, 1, 1]},
+        {"name": "detection_scores", "datatype": "FP32", "shape": [1, 2], "data": [0.9, 0.1]},
+        {"name": "detection_classes", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]},
+        {"name": "num_detections", "datatype": "FP32", "shape": [1], "data": [1]}]})  # fmt: skip
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "triton", fake_oip.url, "fake")
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    img = w.doc.current_image
+    tensor = fake_oip.last_request["inputs"][0]
+    assert (tensor["name"], tensor["datatype"], tensor["shape"]) == ("input_tensor", "UINT8", [1, img.height, img.width, 3])
+    (s,) = w.assist.shown()  # num_detections says one
+    assert s.label == "person" and s.score == pytest.approx(0.9)
+    b = s.geometry
+    assert (b.x1, b.y1, b.x2, b.y2) == pytest.approx((0.2 * img.width, 0.1 * img.height, 0.6 * img.width, 0.5 * img.height))
+
+
+def test_a_model_whose_inputs_do_not_fit_says_so(make_window, image_folder, fake_oip, qtbot) -> None:
+    fake_oip.metadata = {**TF_OD_METADATA, "inputs": [{"name": "images", "datatype": "FP32", "shape": [1, 3, 640, 640]}]}
+    w = make_window(image_folder)
+    d = w.deployments.save(Deployment(name="yolo on triton", url=fake_oip.url, model="fake"))
+    qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ERROR, timeout=10_000)
+    message = w.deployments.status(d.id).message
+    assert "takes images FP32[1, 3, 640, 640]" in message and "needs resizing on the server" in message

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.inference.adapters import oip_layouts as layouts
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, Send
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
@@ -34,7 +35,17 @@ class _ModelMetadata(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str
     versions: list[str] = Field(default_factory=list)
-    parameters: _Profile | None = None
+    parameters: dict[str, Any] | None = None
+
+    def profile(self) -> _Profile | None:
+        """The annotation profile, if the parameters carry one (they name the task)."""
+        if not self.parameters or "task" not in self.parameters:
+            return None
+        try:
+            return _Profile.model_validate(self.parameters)
+        except ValidationError as e:
+            raise InferenceError(f"model '{self.name}' describes its task in a way LabelAssist does not know: "
+                                 f"{e.errors()[0]['msg']}") from None
 
 
 def _model_path(model: str) -> str:
@@ -68,12 +79,12 @@ def parse_metadata(body: bytes) -> ModelInfo:
         meta = _ModelMetadata.model_validate_json(body)
     except ValidationError as e:
         raise InferenceError(f"the model metadata does not fit the protocol: {e.errors()[0]['msg']}") from None
-    if meta.parameters is None:
+    p = meta.profile()
+    if p is None:
         raise InferenceError(
             f"model '{meta.name}' does not describe itself in LabelAssist's annotation profile "
             "(its metadata has no parameters with task and labels)"
         )
-    p = meta.parameters
     version = p.version or (meta.versions[-1] if meta.versions else "")
     n = len(p.keypoint_names)
     skeleton = tuple((a, b) for a, b in p.skeleton if 0 <= a < n and 0 <= b < n and a != b)
@@ -182,11 +193,24 @@ class OipAdapter:
 
     def describe(self, d: Deployment, send: Send) -> Probe:
         send(ready_request(d.model))
-        server = send(server_request()).json()
-        return Probe(parse_metadata(send(metadata_request(d.model)).body), binary_supported(server))
+        binary = binary_supported(send(server_request()).json())
+        meta = send(metadata_request(d.model))
+        raw = meta.json()
+        if isinstance(raw, dict) and not (isinstance(raw.get("parameters"), dict) and "task" in raw["parameters"]):
+            layout, model = layouts.find_layout(raw)  # no annotation profile: a plain detection model?
+            return Probe(model, binary, layout.as_extra())
+        return Probe(parse_metadata(meta.body), binary)
 
     def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+        layout = layouts.Layout.from_extra(probe.extra)
+        if layout is not None:
+            return layouts.request(_model_path(d.model), layout, image.data, request_id, binary=probe.binary)
         return infer_request(d.model, image.data, request_id, floor, binary=probe.binary)
 
     def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
-        return parse_infer(response.body, response.headers.get(HEADER_LENGTH.lower()))
+        header_length = response.headers.get(HEADER_LENGTH.lower())
+        layout = layouts.Layout.from_extra(probe.extra)
+        if layout is not None:
+            _, outputs = read_response(response.body, header_length)
+            return layouts.predictions(outputs, layout, probe.model.labels, image.width, image.height)
+        return parse_infer(response.body, header_length)

@@ -1,0 +1,147 @@
+"""Open Inference Protocol models without LabelAssist's annotation profile, in the common detection layouts
+whose metadata leaves no doubt: one image input (an encoded file as BYTES, or RGB pixels as UINT8
+[1,-1,-1,3]) and separate boxes / scores / classes outputs (TensorFlow Object Detection API names, or plain
+ones). Anything else gets a message saying what the model takes and gives, and what would fit."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from app.inference.adapters.base import HttpRequest
+from app.inference.adapters.oip_tensors import HEADER_LENGTH
+from app.inference.errors import InferenceError
+from app.models import Box, ModelInfo, Prediction, Task
+
+BOXES = ("boxes", "detection_boxes", "bboxes", "det_boxes", "output_boxes")
+SCORES = ("scores", "detection_scores", "det_scores", "output_scores", "confidences")
+CLASSES = ("classes", "labels", "detection_classes", "det_classes", "class_ids", "output_classes")
+COUNTS = ("num_detections", "num_dets", "valid_detections")
+NORMALISED_YX = {"detection_boxes"}  # TF Object Detection API: [ymin, xmin, ymax, xmax] in 0..1
+
+
+@dataclass(frozen=True)
+class Layout:
+    input_name: str
+    encoded: bool  # BYTES: the file as it is; else UINT8 RGB pixels
+    batched: bool  # the pixel input has a leading batch dimension
+    boxes: str
+    scores: str
+    classes: str
+    count: str | None
+
+    def as_extra(self) -> dict[str, Any]:
+        return {"layout": asdict(self)}
+
+    @staticmethod
+    def from_extra(extra: dict[str, Any]) -> Layout | None:
+        raw = extra.get("layout")
+        return Layout(**raw) if isinstance(raw, dict) else None
+
+
+def _describe_tensors(tensors: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{t.get('name')} {t.get('datatype')}{t.get('shape')}" for t in tensors) or "none"
+
+
+def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
+    """The layout of a model's metadata; InferenceError in plain words when it does not fit."""
+    name = str(meta.get("name", "?"))
+    inputs = [t for t in meta.get("inputs") or [] if isinstance(t, dict)]
+    outputs = {str(t.get("name")): t for t in meta.get("outputs") or [] if isinstance(t, dict)}
+    fits = ("an encoded image (BYTES [1]) or RGB pixels (UINT8 [1,-1,-1,3]) in, and boxes, scores and "
+            "classes out; or LabelAssist's annotation profile (see docs/server.md)")  # fmt: skip
+    if len(inputs) != 1:
+        raise InferenceError(f"model '{name}' takes {len(inputs)} inputs ({_describe_tensors(inputs)}); "
+                             f"LabelAssist can use {fits}")  # fmt: skip
+    tensor = inputs[0]
+    shape = [int(d) for d in tensor.get("shape") or []]
+    if tensor.get("datatype") == "BYTES":
+        encoded, batched = True, False
+    elif tensor.get("datatype") == "UINT8" and len(shape) in (3, 4) and shape[-1] == 3 and all(d == -1 for d in shape[-3:-1]):
+        encoded, batched = False, len(shape) == 4
+    else:
+        raise InferenceError(f"model '{name}' takes {_describe_tensors(inputs)}: a fixed size or a normalised "
+                             f"tensor needs resizing on the server (e.g. a Triton ensemble); LabelAssist can use "
+                             f"{fits}")  # fmt: skip
+
+    def pick(names: tuple[str, ...]) -> str | None:
+        return next((n for n in names if n in outputs), None)
+
+    boxes, scores, classes = pick(BOXES), pick(SCORES), pick(CLASSES)
+    if boxes is None or scores is None or classes is None:
+        raise InferenceError(f"model '{name}' gives {_describe_tensors(list(outputs.values()))}; LabelAssist "
+                             f"needs boxes, scores and classes outputs (or {fits})")  # fmt: skip
+    params = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
+    labels = params.get("labels") if isinstance(params.get("labels"), list) else []
+    versions = meta.get("versions") or [""]
+    layout = Layout(str(tensor.get("name")), encoded, batched, boxes, scores, classes, pick(COUNTS))
+    return layout, ModelInfo(name=name, version=str(versions[-1]), task=Task.DETECT, labels=tuple(map(str, labels)))
+
+
+def request(model_path: str, layout: Layout, image: bytes, request_id: str, *, binary: bool) -> HttpRequest:
+    """The model's own input: the file, or its pixels (decoded as OpenCV does, EXIF orientation applied)."""
+    if layout.encoded:
+        raw, datatype, shape = struct.pack("<I", len(image)) + image, "BYTES", [1]
+    else:
+        pixels = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
+        if pixels is None:
+            raise InferenceError("the image could not be decoded to send its pixels")
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+        shape = ([1] if layout.batched else []) + list(pixels.shape)
+        raw, datatype = pixels.tobytes(), "UINT8"
+    head: dict[str, Any] = {"id": request_id, "inputs": [{"name": layout.input_name, "shape": shape, "datatype": datatype}]}
+    if binary:
+        head["inputs"][0]["parameters"] = {"binary_data_size": len(raw)}
+        head["parameters"] = {"binary_data_output": True}
+        body = json.dumps(head).encode()
+        return HttpRequest("POST", f"{model_path}/infer", body + raw,
+                           {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(body))})  # fmt: skip
+    if layout.encoded:
+        head["inputs"][0]["parameters"] = {"content_type": "base64"}
+        head["inputs"][0]["data"] = [base64.b64encode(image).decode("ascii")]
+    else:
+        head["inputs"][0]["data"] = np.frombuffer(raw, np.uint8).tolist()
+    return HttpRequest("POST", f"{model_path}/infer", json.dumps(head).encode(), {"Content-Type": "application/json"})
+
+
+def predictions(outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...], width: int, height: int) -> tuple[list[Prediction], int]:
+    def array(name: str) -> np.ndarray:
+        value = outputs.get(name)
+        if not isinstance(value, np.ndarray):
+            raise InferenceError(f"output '{name}' is missing or not numeric")
+        return value
+
+    boxes = array(layout.boxes).reshape(-1, 4) if array(layout.boxes).size % 4 == 0 else None
+    if boxes is None:
+        raise InferenceError(f"output '{layout.boxes}' does not hold groups of 4 numbers")
+    scores = array(layout.scores).reshape(-1)
+    raw_classes = outputs.get(layout.classes)
+    classes = list(raw_classes) if isinstance(raw_classes, list) else array(layout.classes).reshape(-1).tolist()
+    n = min(len(boxes), len(scores), len(classes))
+    if layout.count is not None and isinstance(outputs.get(layout.count), np.ndarray) and outputs[layout.count].size:
+        n = min(n, int(outputs[layout.count].reshape(-1)[0]))
+    if layout.boxes in NORMALISED_YX:
+        boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
+    out, dropped = [], 0
+    for i in range(n):
+        b, s = boxes[i], float(scores[i])
+        if not (np.isfinite(b).all() and np.isfinite(s)):
+            dropped += 1
+            continue
+        c = classes[i]
+        if isinstance(c, str):
+            label = c
+        else:
+            k = int(c)
+            label = labels[k] if 0 <= k < len(labels) else f"class {k}"
+        x1, y1, x2, y2 = (float(v) for v in b)
+        out.append(Prediction.model_construct(
+            label=label[:200] or "?", score=min(max(s, 0.0), 1.0), polygon=None, keypoints=None,
+            box=Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))))  # fmt: skip
+    return out, dropped
