@@ -166,10 +166,11 @@ def scenario_pan_zoom(app: QApplication, window: MainWindow, project: Path) -> d
     zoom = _timed_frames(window, lambda i: canvas.zoom_by(1.1 if i % 2 == 0 else 1 / 1.1))
     # Breakdown: the same zoom frames with the annotation items hidden, i.e. the image alone.
     items = list(canvas.annotation_scene.items_by_id.values())
-    for item in items:
+    layer = canvas.annotation_scene.dense  # draws the unselected shapes of a crowded image
+    for item in [*items, layer]:
         item.setVisible(False)
     image_only = _timed_frames(window, lambda i: canvas.zoom_by(1.1 if i % 2 == 0 else 1 / 1.1))
-    for item in items:
+    for item in [*items, layer]:
         item.setVisible(True)
     canvas.fit()
     canvas.zoom_by(2.0)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 
 from app.document import Document
 from app.models import Annotation
+from app.widgets.canvas.dense_layer import DenseLayer, draws_itself, mark
 from app.widgets.canvas.items import AnnotationItem, KeypointsItem, make_item
 from app.widgets.canvas.overlays import DraftItem, HandlesOverlay
 
@@ -29,6 +30,9 @@ class AnnotationScene(QGraphicsScene):
         self.addItem(self.handles)
         self.draft = DraftItem()
         self.addItem(self.draft)
+        self.dense = DenseLayer()
+        self.addItem(self.dense)
+        self._dense_on = False
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
         doc.currentImageChanged.connect(self.rebuild)
         doc.annotationsAdded.connect(self._on_added)
@@ -86,6 +90,15 @@ class AnnotationScene(QGraphicsScene):
     def _set_thin(self, thin: bool) -> None:
         for item in self.items_by_id.values():
             item.set_thin(thin)
+        self._dense_on = thin
+        self._redraw_dense()
+
+    def _redraw_dense(self) -> None:
+        """In dense mode the layer draws the unselected boxes and polygons; the items only take clicks."""
+        dense = self._dense_on
+        for item in self.items_by_id.values():
+            mark(item, dense)
+        self.dense.rebuild([it for it in self.items_by_id.values() if not draws_itself(it, dense)] if dense else [])
 
     def _on_changed(self, annotations: list[Annotation]) -> None:
         for a in annotations:
@@ -93,6 +106,8 @@ class AnnotationScene(QGraphicsScene):
             if item is not None:
                 item.set_annotation(a, self.doc.tags.get(a.tag_id))
         self.handles.refresh()
+        if self._dense_on:
+            self._redraw_dense()
 
     def _on_removed(self, ids: list[int]) -> None:
         for i in ids:
@@ -113,6 +128,8 @@ class AnnotationScene(QGraphicsScene):
             if on:
                 selected.append(item)
         self.handles.show_for(selected)
+        if self._dense_on:
+            self._redraw_dense()
 
     def selected_items(self) -> list[AnnotationItem]:
         return [self.items_by_id[i] for i in self.doc.selected if i in self.items_by_id]
