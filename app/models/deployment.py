@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.models.prediction import Task
+
 IGNORE = "ignore"
 LabelTarget = int | Literal["ignore"]  # a tag id, or leave this label's predictions out
 
@@ -42,6 +44,9 @@ class Deployment(BaseModel):
     protocol: Protocol = Protocol.OIP
     url: str = ""  # base URL; a local deployment gets its URL each time it starts
     model: str = Field(min_length=1, max_length=200)
+    # What the model finds, for protocols whose servers do not say (Roboflow, Datature, Label Studio);
+    # None: learnt from the server where it can tell, else detection.
+    task: Task | None = None
     local: LocalSpec | None = None
     has_token: bool = False  # the token itself lives in the OS keyring, never here
     auth: AuthStyle = AuthStyle.BEARER
