@@ -17,10 +17,12 @@ from app.models import (
     Deployment,
     Keypoint,
     Keypoints,
+    ModelInfo,
     Polygon,
     Prediction,
     PredictionSet,
     Tag,
+    Task,
 )
 from app.models.geometry import Geometry, Visibility, clip_to_image
 from app.models.tag import TagKind
@@ -45,6 +47,7 @@ def suggestion_key(p: Prediction) -> str:
 def build(result: PredictionSet, d: Deployment, tags: dict[int, Tag], width: int, height: int) -> list[Suggestion]:
     """Suggestions for every usable prediction, best first; shapes clipped to the image."""
     kind = KIND_FOR_TASK[result.model.task]
+    model = _with_point_names(result)
     targets: dict[str, Target] = {}
     out, seen = [], set()
     for p in sorted(result.predictions, key=lambda p: -p.score):
@@ -57,9 +60,24 @@ def build(result: PredictionSet, d: Deployment, tags: dict[int, Tag], width: int
             key, n = f"{suggestion_key(p)}#{n}", n + 1
         seen.add(key)
         if p.label not in targets:
-            targets[p.label] = resolve(p.label, d, result.model, tags)
+            targets[p.label] = resolve(p.label, d, model, tags)
         out.append(Suggestion(key, p.label, p.score, geometry, targets[p.label]))
     return out
+
+
+def _with_point_names(result: PredictionSet) -> ModelInfo:
+    """A keypoint model that names its points only in its answers (or not at all) gets names from there, so
+    its tag has as many points as its suggestions."""
+    model = result.model
+    if model.task != Task.KEYPOINTS or model.keypoint_names:
+        return model
+    longest = max((p for p in result.predictions if p.keypoints), key=lambda p: len(p.keypoints or ()), default=None)
+    if longest is None or not longest.keypoints:
+        return model
+    names = longest.keypoint_names or ()
+    if len(names) != len(longest.keypoints):
+        names = tuple(f"point {i + 1}" for i in range(len(longest.keypoints)))
+    return model.model_copy(update={"keypoint_names": names})
 
 
 def _geometry(p: Prediction, kind: TagKind, width: int, height: int) -> Geometry | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -45,7 +46,9 @@ class InferenceClient:
         """One request; raises InferenceError for no answer, an error status or an oversized answer."""
         if not d.url:
             raise InferenceError(f"'{d.name}' has no address yet", Failure.OFFLINE)
-        headers, params = dict(request.headers), dict(request.params)
+        headers, params, body = dict(request.headers), dict(request.params), request.body
+        if token and request.token_field:
+            body = json.dumps({**json.loads(body), request.token_field: token}).encode()
         if token:
             if d.auth == AuthStyle.QUERY:
                 params["api_key"] = token
@@ -56,7 +59,7 @@ class InferenceClient:
         url = d.url + request.path
         try:
             with self._session().request(
-                request.method, url, data=request.body or None, headers=headers, params=params or None,
+                request.method, url, data=body or None, headers=headers, params=params or None,
                 timeout=(min(timeout, 5.0), timeout), stream=True, allow_redirects=False,
             ) as r:  # fmt: skip
                 body = _read_limited(r, MAX_RESPONSE_BYTES)

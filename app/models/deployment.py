@@ -46,7 +46,8 @@ class Deployment(BaseModel):
     model: str = Field(min_length=1, max_length=200)
     # What the model finds, for protocols whose servers do not say (Roboflow, Datature, Label Studio);
     # None: learnt from the server where it can tell, else detection.
-    task: Task | None = None
+    task: Task | None = None  # for servers that do not say (None: learn it from the server, else boxes)
+    labels: tuple[str, ...] = ()  # for servers that must be told which labels to find (Label Studio)
     local: LocalSpec | None = None
     has_token: bool = False  # the token itself lives in the OS keyring, never here
     auth: AuthStyle = AuthStyle.BEARER

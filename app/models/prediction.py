@@ -31,6 +31,7 @@ class Prediction(BaseModel):
     box: Box
     polygon: Polygon | None = None
     keypoints: tuple[PredictedPoint, ...] | None = None
+    keypoint_names: tuple[str, ...] | None = None  # where the answer names the points (not the metadata)
 
 
 class ModelInfo(BaseModel):

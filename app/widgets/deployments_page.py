@@ -171,7 +171,7 @@ class DeploymentsPage(QWidget):
         self._try(lambda: self.deployments.add_local(spec, dialog.name.text().strip() or "local"))
 
     def ask_add_remote(self) -> None:
-        dialog = RemoteDialog(self.deployments.client, self)
+        dialog = RemoteDialog(self.deployments.client, self, tag_names=self.tag_names())
         if dialog.exec() == RemoteDialog.DialogCode.Accepted:
             d = dialog.deployment()
             if d is not None:
@@ -186,6 +186,11 @@ class DeploymentsPage(QWidget):
             edited = dialog.deployment()
             if edited is not None:
                 self._try(lambda: self.deployments.save(edited, dialog.token.text() or None))
+
+    def tag_names(self) -> tuple[str, ...]:
+        """The project's tag names: the labels a server that must be told them is asked for by default."""
+        records = self.deployments.records
+        return tuple(t.name for t in records.store.tags()) if records is not None else ()
 
     def show_log(self) -> None:
         d = self.selected()

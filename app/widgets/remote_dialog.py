@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from app.inference.adapters import Probe
 from app.inference.client import InferenceClient
 from app.inference.errors import InferenceError
-from app.models import Deployment, Protocol
+from app.models import Deployment, Protocol, Task
 from app.models.deployment import AuthStyle
 from app.worker import BackgroundRunner
 
@@ -40,7 +40,8 @@ AUTH_TEXT = {AuthStyle.BEARER: "Authorization: Bearer <token>", AuthStyle.QUERY:
 
 class RemoteDialog(QDialog):
     def __init__(self, client: InferenceClient, parent: QWidget | None = None,
-                 existing: Deployment | None = None, token_of_existing: str | None = None) -> None:  # fmt: skip
+                 existing: Deployment | None = None, token_of_existing: str | None = None,
+                 tag_names: tuple[str, ...] = ()) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Edit deployment" if existing else "Add remote deployment")
         self.client = client
@@ -58,6 +59,15 @@ class RemoteDialog(QDialog):
         self.auth = QComboBox()
         for style, text in AUTH_TEXT.items():
             self.auth.addItem(text, style)
+        self.task = QComboBox()
+        self.task.setObjectName("remote_task")
+        self.task.addItem("as the server says (else boxes)", None)
+        for task, text in ((Task.DETECT, "boxes (detection)"), (Task.SEGMENT, "polygons (segmentation)"),
+                           (Task.KEYPOINTS, "keypoints")):  # fmt: skip
+            self.task.addItem(text, task)
+        self.labels = QLineEdit(", ".join(existing.labels) if existing else ", ".join(tag_names))
+        self.labels.setObjectName("remote_labels")
+        self.labels.setToolTip("Comma-separated; for servers that must be told which labels to look for")
         self.auth_header = QLineEdit(existing.auth_header if existing else "")
         self.auth_header.setPlaceholderText("e.g. X-API-Key")
         self.timeout = QDoubleSpinBox()
@@ -80,6 +90,8 @@ class RemoteDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("URL", self.url)
         form.addRow("Model", self.model)
+        form.addRow("Finds", self.task)
+        form.addRow("Labels to ask for", self.labels)
         form.addRow("Token", self.token)
         form.addRow("Send the token as", self.auth)
         form.addRow("Header name", self.auth_header)
@@ -98,6 +110,7 @@ class RemoteDialog(QDialog):
         if existing is not None:
             self.protocol.setCurrentIndex(self.protocol.findData(existing.protocol))
             self.auth.setCurrentIndex(self.auth.findData(existing.auth))
+            self.task.setCurrentIndex(max(self.task.findData(existing.task), 0))
         self._protocol_changed(keep_auth=existing is not None)
         self.finished.connect(lambda _r: self._runner.stop(timeout_ms=100))
 
@@ -111,6 +124,7 @@ class RemoteDialog(QDialog):
         if not keep_auth:
             self.auth.setCurrentIndex(self.auth.findData(auth))
         self.auth_header.setEnabled(self._auth() == AuthStyle.HEADER)
+        self.labels.setEnabled(self.protocol.currentData() == Protocol.LABEL_STUDIO)
 
     def deployment(self, quiet: bool = False) -> Deployment | None:
         """The deployment described, or None after telling the user what is wrong."""
@@ -118,7 +132,9 @@ class RemoteDialog(QDialog):
         fields = {"name": self.name.text() or "untitled", "url": self.url.text(), "model": self.model.text(),
                   "protocol": self.protocol.currentData(), "auth": self._auth(),
                   "auth_header": self.auth_header.text().strip(), "timeout_s": self.timeout.value(),
-                  "rate_limit": self.rate.value()}  # fmt: skip
+                  "rate_limit": self.rate.value(), "task": self.task.currentData(),
+                  "labels": tuple(x.strip() for x in self.labels.text().split(",") if x.strip())
+                  if self.protocol.currentData() == Protocol.LABEL_STUDIO else ()}  # fmt: skip
         try:
             d = Deployment.model_validate({**base, **fields})
         except ValidationError as e:

@@ -18,6 +18,7 @@ class HttpRequest:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)  # query string
+    token_field: str = ""  # a JSON body field the token also goes in (for servers that read it only there)
 
 
 @dataclass(frozen=True)

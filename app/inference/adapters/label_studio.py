@@ -154,13 +154,16 @@ def parse_predict(raw: Any, width: int, height: int, keypoint_names: tuple[str, 
     for key in order:
         p = boxes[key]
         if key in groups:
-            p = p.model_copy(update={"keypoints": tuple(_ordered(groups.pop(key), keypoint_names))})
+            members = groups.pop(key)
+            p = p.model_copy(update={"keypoints": tuple(_ordered(members, keypoint_names)),
+                                     "keypoint_names": _names(members, keypoint_names)})  # fmt: skip
         out.append(p)
     for members in groups.values():  # points without a rectangle: one instance per group
         points = _ordered(members, keypoint_names)
         placed = [(k.x, k.y) for k in points if k is not shapes.MISSING_POINT]
         conf = max(k.score for k in points)
-        out.append(shapes.prediction("keypoints", conf, shapes.bounds(placed), None, points))
+        out.append(shapes.prediction("keypoints", conf, shapes.bounds(placed), None, points,
+                                     _names(members, keypoint_names)))  # fmt: skip
     return out, dropped
 
 
@@ -202,6 +205,14 @@ def _ordered(members: list[tuple[str, PredictedPoint]], names: tuple[str, ...]) 
     return [p for _, p in members]
 
 
+def _names(members: list[tuple[str, PredictedPoint]], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names of the points as _ordered put them."""
+    by_name = dict(members)
+    if names and set(by_name) <= set(names):
+        return names
+    return tuple(n for n, _ in members)
+
+
 class LabelStudioAdapter:
     """Label Studio ML backend."""
 
@@ -211,7 +222,7 @@ class LabelStudioAdapter:
         if health.status.upper() != "UP":
             raise InferenceError(f"the Label Studio backend says its status is {health.status or 'empty'!r}, "
                                  "not 'UP'")  # fmt: skip
-        labels = tuple(name for name in d.label_map if name.strip())
+        labels = d.labels or tuple(name for name in d.label_map if name.strip())
         return Probe(ModelInfo(name=health.model_class or d.model, task=d.task or Task.DETECT, labels=labels))
 
     def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:

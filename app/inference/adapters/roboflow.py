@@ -120,7 +120,9 @@ def infer_request(d: Deployment, image: bytes, request_id: str, floor: float, ta
         "max_detections": MAX_DETECTIONS,
         "disable_active_learning": True,
     }
-    return HttpRequest("POST", INFER_ROUTES[task], json.dumps(body).encode(), {"Content-Type": "application/json"})
+    # The /infer/* routes read the API key from the body only: the client puts the token there too.
+    return HttpRequest("POST", INFER_ROUTES[task], json.dumps(body).encode(), {"Content-Type": "application/json"},
+                       token_field="api_key")  # fmt: skip
 
 
 def parse_infer(raw: Any, width: int, height: int) -> tuple[list[Prediction], int]:
@@ -157,13 +159,25 @@ def _prediction(det: _Detection, sx: float, sy: float) -> Prediction | None:
         if len(det.points) > shapes.MAX_POINTS or not all(shapes.finite(p.x, p.y) for p in det.points):
             return None
         poly = shapes.polygon([(p.x * sx, p.y * sy) for p in det.points])  # under 3 points: the box stands
-    points = None
+    points, names = None, None
     if det.keypoints is not None:
         points = _keypoints(det.keypoints, sx, sy)
         if points is None:
             return None
+        names = _keypoint_names(det.keypoints, len(points))
     name = shapes.label(det.class_name, f"class {det.class_id}" if det.class_id is not None else None)
-    return shapes.prediction(name, det.confidence, b, poly, points)
+    return shapes.prediction(name, det.confidence, b, poly, points, names)
+
+
+def _keypoint_names(keypoints: list[_Keypoint], slots: int) -> list[str]:
+    """The points' names in the order _keypoints put them ("point N" where the answer gives none)."""
+    names = [f"point {i + 1}" for i in range(slots)]
+    ids = [k.class_id for k in keypoints]
+    by_slot = ids if all(i is not None and 0 <= i < slots for i in ids) and len(set(ids)) == len(ids) else range(len(keypoints))
+    for slot, k in zip(by_slot, keypoints, strict=False):
+        if k.class_name:
+            names[slot] = shapes.label(k.class_name)  # type: ignore[index]
+    return names
 
 
 def _keypoints(keypoints: list[_Keypoint], sx: float, sy: float) -> list[PredictedPoint] | None:

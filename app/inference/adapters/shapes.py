@@ -95,9 +95,11 @@ def point(x: float, y: float, confidence: float = 1.0) -> PredictedPoint:
 
 
 def prediction(name: str, confidence: float, b: Box, poly: Polygon | None = None,
-               keypoints: Iterable[PredictedPoint] | None = None) -> Prediction:  # fmt: skip
+               keypoints: Iterable[PredictedPoint] | None = None,
+               keypoint_names: Iterable[str] | None = None) -> Prediction:  # fmt: skip
     """A prediction from values already checked (finite numbers, ordered box, usable label)."""
     return Prediction.model_construct(
         label=name, score=score(confidence), box=b, polygon=poly,
         keypoints=tuple(keypoints) if keypoints is not None else None,
+        keypoint_names=tuple(keypoint_names) if keypoint_names else None,
     )  # fmt: skip
