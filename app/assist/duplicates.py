@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
-
 from app.models import Box, Keypoints, Polygon
 from app.models.geometry import Geometry, Visibility
 
@@ -25,12 +22,15 @@ def box_iou(a: Box, b: Box) -> float:
 
 def polygon_iou(a: Polygon, b: Polygon) -> float:
     """IoU of two polygons, rasterised on a RASTER-wide grid over their joint bounds."""
+    import cv2  # here: only a polygon model's suggestions need it, and it is slow to import
+    import numpy as np
+
     ba, bb = a.bounds(), b.bounds()
     x0, y0 = min(ba.x1, bb.x1), min(ba.y1, bb.y1)
     span = max(max(ba.x2, bb.x2) - x0, max(ba.y2, bb.y2) - y0, 1e-6)
     scale = (RASTER - 1) / span
 
-    def mask(p: Polygon) -> np.ndarray:
+    def mask(p: Polygon) -> np.ndarray:  # noqa: F821
         m = np.zeros((RASTER, RASTER), np.uint8)
         pts = np.round((np.asarray(p.points) - (x0, y0)) * scale * 4).astype(np.int32)
         cv2.fillPoly(m, [pts], 1, lineType=cv2.LINE_8, shift=2)

@@ -6,14 +6,16 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-
-from app.inference.adapters import adapter_for, oip
+from app.inference.adapters import adapter_for
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, shorten
 from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, Prediction, Protocol
 from app.models.deployment import AuthStyle
+
+if TYPE_CHECKING:
+    import requests
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MAX_PREDICTIONS = 10_000
@@ -36,6 +38,8 @@ class InferenceClient:
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
+        import requests  # here, not at start-up: only worker threads talk to servers
+
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
@@ -57,6 +61,8 @@ class InferenceClient:
             else:
                 headers["Authorization"] = f"Bearer {token}"
         url = d.url + request.path
+        import requests
+
         try:
             with self._session().request(
                 request.method, url, data=body or None, headers=headers, params=params or None,
@@ -98,6 +104,8 @@ class InferenceClient:
         """The server's own Triton-style statistics for the model, if it offers them."""
         if d.protocol != Protocol.OIP:
             return None
+        from app.inference.adapters import oip
+
         try:
             body = self.send(d, oip.stats_request(d.model), token, PROBE_TIMEOUT_S).json()
         except InferenceError:

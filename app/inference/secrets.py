@@ -9,9 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 
-import keyring
-from keyring.errors import KeyringError
-
 log = logging.getLogger(__name__)
 SERVICE = "LabelAssist"
 
@@ -25,6 +22,9 @@ def _account(url: str, name: str) -> str:
 
 def save_token(url: str, name: str, token: str) -> str:
     """Store the token; returns '' or a note for the user when it could only be kept for this session."""
+    import keyring
+    from keyring.errors import KeyringError
+
     account = _account(url, name)
     try:
         keyring.set_password(SERVICE, account, token)
@@ -39,6 +39,9 @@ def save_token(url: str, name: str, token: str) -> str:
 
 
 def load_token(url: str, name: str) -> str | None:
+    import keyring
+    from keyring.errors import KeyringError
+
     account = _account(url, name)
     with _lock:
         if account in _session_only:
@@ -50,6 +53,9 @@ def load_token(url: str, name: str) -> str | None:
 
 
 def delete_token(url: str, name: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
     account = _account(url, name)
     with _lock:
         _session_only.pop(account, None)

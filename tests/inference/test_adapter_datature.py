@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inference.adapters import ADAPTERS, HttpRequest, HttpResponse, ImageInput, Probe
+from app.inference.adapters import HttpRequest, HttpResponse, ImageInput, Probe, adapter_for
 from app.inference.adapters.datature import DatatureAdapter
 from app.inference.errors import InferenceError
 from app.models import Deployment, ModelInfo, Protocol, Task
@@ -38,7 +38,7 @@ def _corners(p) -> tuple[float, float, float, float]:  # noqa: ANN001
 
 
 def test_registered_for_the_datature_protocol() -> None:
-    assert isinstance(ADAPTERS[Protocol.DATATURE], DatatureAdapter)
+    assert isinstance(adapter_for(Protocol.DATATURE), DatatureAdapter)
 
 
 def test_the_predict_request_carries_the_image_as_base64() -> None:

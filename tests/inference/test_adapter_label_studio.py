@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inference.adapters import ADAPTERS, HttpRequest, HttpResponse, ImageInput, Probe
+from app.inference.adapters import HttpRequest, HttpResponse, ImageInput, Probe, adapter_for
 from app.inference.adapters.label_studio import LabelStudioAdapter
 from app.inference.errors import InferenceError
 from app.models import Deployment, ModelInfo, Protocol, Task
@@ -42,7 +42,7 @@ def _corners(p) -> tuple[float, float, float, float]:  # noqa: ANN001
 
 
 def test_registered_for_the_label_studio_protocol() -> None:
-    assert isinstance(ADAPTERS[Protocol.LABEL_STUDIO], LabelStudioAdapter)
+    assert isinstance(adapter_for(Protocol.LABEL_STUDIO), LabelStudioAdapter)
 
 
 def test_the_request_names_the_image_url_and_a_labelling_config() -> None:

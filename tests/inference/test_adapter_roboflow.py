@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.inference.adapters import ADAPTERS, HttpRequest, HttpResponse, ImageInput, Probe
+from app.inference.adapters import HttpRequest, HttpResponse, ImageInput, Probe, adapter_for
 from app.inference.adapters.roboflow import RoboflowAdapter
 from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, ModelInfo, Protocol, Task
@@ -36,7 +36,7 @@ def _probe(task: Task = Task.DETECT) -> Probe:
 
 
 def test_registered_for_the_roboflow_protocol() -> None:
-    assert isinstance(ADAPTERS[Protocol.ROBOFLOW], RoboflowAdapter)
+    assert isinstance(adapter_for(Protocol.ROBOFLOW), RoboflowAdapter)
 
 
 def test_project_version_ids_use_the_legacy_route_with_a_base64_body() -> None:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from app.inference.adapters.base import Adapter, HttpRequest, HttpResponse, ImageInput, Probe
-from app.inference.adapters.datature import DatatureAdapter
-from app.inference.adapters.label_studio import LabelStudioAdapter
-from app.inference.adapters.oip import OipAdapter
-from app.inference.adapters.roboflow import RoboflowAdapter
 from app.models import Protocol
 
-ADAPTERS: dict[Protocol, Adapter] = {
-    Protocol.OIP: OipAdapter(),
-    Protocol.ROBOFLOW: RoboflowAdapter(),
-    Protocol.DATATURE: DatatureAdapter(),
-    Protocol.LABEL_STUDIO: LabelStudioAdapter(),
+# Loaded on first use: numpy and the response models stay out of the app's start-up.
+_MODULES = {
+    Protocol.OIP: ("app.inference.adapters.oip", "OipAdapter"),
+    Protocol.ROBOFLOW: ("app.inference.adapters.roboflow", "RoboflowAdapter"),
+    Protocol.DATATURE: ("app.inference.adapters.datature", "DatatureAdapter"),
+    Protocol.LABEL_STUDIO: ("app.inference.adapters.label_studio", "LabelStudioAdapter"),
 }
+_loaded: dict[Protocol, Adapter] = {}
 
 
 def adapter_for(protocol: Protocol) -> Adapter:
-    return ADAPTERS[protocol]
+    adapter = _loaded.get(protocol)
+    if adapter is None:
+        module, name = _MODULES[protocol]
+        adapter = _loaded[protocol] = getattr(import_module(module), name)()
+    return adapter
 
 
-__all__ = ["ADAPTERS", "Adapter", "HttpRequest", "HttpResponse", "ImageInput", "Probe", "adapter_for"]
+__all__ = ["Adapter", "HttpRequest", "HttpResponse", "ImageInput", "Probe", "adapter_for"]
