@@ -36,6 +36,7 @@ class View:
     all: list[sg.Suggestion] = field(default_factory=list)
     candidates: list[sg.Suggestion] = field(default_factory=list)  # not ignored, duplicated or decided
     shown: list[sg.Suggestion] = field(default_factory=list)  # candidates above the threshold
+    duplicates: set[str] = field(default_factory=set)  # keys an existing annotation already covers
 
 
 class AssistController(QObject):
@@ -62,6 +63,7 @@ class AssistController(QObject):
         self.cache = AnswerCache()
         self._entries: dict[str, LogEntry] = {}  # request id -> its log entry, until its answer is shown
         self._logged: LogEntry | None = None  # the entry of the answer on screen
+        self._logged_duplicates: set[str] = set()
         self._runner = BackgroundRunner(self, name="assist")
         self._runner.result.connect(self._on_answer)
         self.prefetcher = Prefetcher(self)
@@ -196,6 +198,7 @@ class AssistController(QObject):
             self.status.emit("Model assist: the answer could not be kept.")
             return
         self._logged = self._entries.pop(answer.job.request_id, None)
+        self._logged_duplicates = set(self.view.duplicates) if self.view else set()  # as the answer came
         self._update_log()
         if answer.dropped:
             self.status.emit(self._summary() + f" ({answer.dropped} with invalid numbers left out)")
@@ -237,7 +240,8 @@ class AssistController(QObject):
         v = self.view
         if v is None or self.records is None:
             return
-        hidden = set(self.records.decisions(v.key)) | sg.duplicates(v.all, self.doc.annotations.values())
+        v.duplicates = sg.duplicates(v.all, self.doc.annotations.values())
+        hidden = set(self.records.decisions(v.key)) | v.duplicates
         v.candidates = sg.candidates(v.all, hidden)
         self._apply_threshold()
 
@@ -246,9 +250,10 @@ class AssistController(QObject):
         v, entry = self.view, self._logged
         if v is None or entry is None:
             return
+        above = [s for s in v.all if not s.target.ignored and s.score >= self.threshold]
         entry.mapped = sum(not s.target.ignored for s in v.all)
-        entry.above = sum(not s.target.ignored and s.score >= self.threshold for s in v.all)
-        entry.shown = len(v.shown)
+        entry.above = len(above)
+        entry.shown = sum(s.key not in self._logged_duplicates for s in above)
 
     def _apply_threshold(self) -> None:
         v = self.view

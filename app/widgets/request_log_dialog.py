@@ -34,7 +34,7 @@ class RequestLogDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("The last 50 calls, newest first. Raw: predictions in the answer; valid: with "
                                 "finite numbers and inside the image; mapped: not ignored by the label mapping; "
-                                "shown: above the threshold and not already annotated or dismissed."))  # fmt: skip
+                                "shown: above the threshold and not already annotated."))  # fmt: skip
         self.table = QTableWidget(len(entries), len(COLUMNS))
         self.table.setObjectName("request_log_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)

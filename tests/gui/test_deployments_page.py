@@ -121,6 +121,7 @@ def test_request_log_tells_what_became_of_the_predictions(make_window, image_fol
     d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
     key(qtbot, w, Qt.Key.Key_M)  # two boxes: 0.9 and 0.3; the threshold is 0.5
     wait_for_suggestions(qtbot, w)
+    key(qtbot, w, Qt.Key.Key_S)  # the log keeps what the answer brought, whatever the labeller did next
     fake_oip.behaviour = lambda image: (500, "application/json", b'{"error": "out of memory"}')
     key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)  # ask again
     qtbot.waitUntil(lambda: not w.assist.busy, timeout=10_000)
