@@ -8,43 +8,69 @@ Selected items, and keypoints, keep painting themselves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from app.widgets.canvas.items import AnnotationItem, BoxItem, PolygonItem
+
+RECT_BELOW_PX = 4.0  # smaller than this on screen: drawn as its box
+COARSE_BELOW_PX = 24.0  # smaller than this on screen: every other vertex is enough
+
+
+@dataclass
+class _Bucket:
+    """The shapes of one colour and one size class (scene size below `limit`), at three levels of detail."""
+
+    pen: QPen
+    limit: float
+    full: QPainterPath = field(default_factory=QPainterPath)
+    coarse: QPainterPath = field(default_factory=QPainterPath)
+    boxes: QPainterPath = field(default_factory=QPainterPath)
 
 
 class DenseLayer(QGraphicsItem):
     def __init__(self) -> None:
         super().__init__()
-        self._paths: list[tuple[QPen, QPainterPath]] = []
+        self._buckets: list[_Bucket] = []
         self._rect = QRectF()
 
     def rebuild(self, items: Iterable[AnnotationItem]) -> None:
         """Draw these items (they must have been marked as having no contents)."""
-        by_color: dict[int, tuple[QColor, QPainterPath]] = {}
-        for item in items:
-            key = item.color.rgba()
-            entry = by_color.get(key)
-            if entry is None:
-                entry = by_color[key] = (item.color, QPainterPath())
-            path = entry[1]
-            if isinstance(item, PolygonItem):
-                path.addPolygon(item._poly())
-                path.closeSubpath()
-            elif isinstance(item, BoxItem):
-                path.addRect(item._rect())
-        self.prepareGeometryChange()
-        self._paths = []
+        buckets: dict[tuple[int, int], _Bucket] = {}
         rect = QRectF()
-        for color, path in by_color.values():
-            pen = QPen(color, 0)
-            pen.setCosmetic(True)
-            self._paths.append((pen, path))
-            rect = rect.united(path.boundingRect())
+        for item in items:
+            if isinstance(item, PolygonItem):
+                poly = item._poly()
+                bounds = poly.boundingRect()
+            elif isinstance(item, BoxItem):
+                poly, bounds = None, item._rect()
+            else:
+                continue
+            size = max(bounds.width(), bounds.height(), 1e-3)
+            level = max(math.ceil(math.log2(size)), -8)
+            key = (item.color.rgba(), level)
+            bucket = buckets.get(key)
+            if bucket is None:
+                pen = QPen(item.color, 0)
+                pen.setCosmetic(True)
+                bucket = buckets[key] = _Bucket(pen, 2.0**level)
+            bucket.boxes.addRect(bounds)
+            if poly is None:
+                bucket.full.addRect(bounds)
+                bucket.coarse.addRect(bounds)
+            else:
+                bucket.full.addPolygon(poly)
+                bucket.full.closeSubpath()
+                bucket.coarse.addPolygon(_every_other(poly) if poly.size() > 8 else poly)
+                bucket.coarse.closeSubpath()
+            rect = rect.united(bounds)
+        self.prepareGeometryChange()
+        self._buckets = list(buckets.values())
         self._rect = rect.adjusted(-2, -2, 2, 2) if not rect.isNull() else QRectF()
         self.update()
 
@@ -52,10 +78,16 @@ class DenseLayer(QGraphicsItem):
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())  # type: ignore[attr-defined]
         painter.setBrush(QColor(0, 0, 0, 0))
-        for pen, path in self._paths:
-            painter.setPen(pen)
-            painter.drawPath(path)
+        for b in self._buckets:
+            on_screen = b.limit * lod  # the largest shape of the bucket, in screen pixels
+            painter.setPen(b.pen)
+            painter.drawPath(b.boxes if on_screen < RECT_BELOW_PX else b.coarse if on_screen < COARSE_BELOW_PX else b.full)
+
+
+def _every_other(poly: QPolygonF) -> QPolygonF:
+    return QPolygonF([poly.at(i) for i in range(0, poly.size(), 2)])
 
 
 def draws_itself(item: AnnotationItem, dense: bool) -> bool:
