@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     import requests
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-MAX_PREDICTIONS = 10_000
 PROBE_TIMEOUT_S = 5.0
 
 
@@ -92,12 +91,7 @@ class InferenceClient:
         response = self.send(d, request, token, d.timeout_s)
         latency = (time.perf_counter() - start) * 1000
         _expect_json(d, response)
-        predictions, dropped = adapter.parse_infer(response, image, probe)
-        if len(predictions) > MAX_PREDICTIONS:
-            raise InferenceError(
-                f"'{d.name}' returned {len(predictions):,} predictions for one image; LabelAssist takes at "
-                f"most {MAX_PREDICTIONS:,} (raise the model's confidence threshold)"
-            )
+        predictions, dropped = adapter.parse_infer(response, image, probe)  # refuses more than MAX_PREDICTIONS
         return InferOutcome(predictions, dropped, latency, len(request.body), response.status)
 
     def stats(self, d: Deployment, token: str | None) -> dict | None:

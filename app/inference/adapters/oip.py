@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.inference.adapters import oip_layouts as layouts
+from app.inference.adapters import shapes
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, Send
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
@@ -137,6 +138,7 @@ def parse_infer(body: bytes, header_length: str | None) -> tuple[list[Prediction
     polygons = out.get("polygons")
     if polygons is not None and (not isinstance(polygons, list) or len(polygons) != n):
         raise InferenceError(f"'polygons' should be BYTES[{n}]; its shape is {_shape(polygons)}")
+    shapes.check_count(n, "the server")  # before building anything for an answer that is refused anyway
     finite = np.isfinite(boxes).all(axis=1) & np.isfinite(scores)
     if keypoints is not None:
         finite &= np.isfinite(keypoints).all(axis=(1, 2))

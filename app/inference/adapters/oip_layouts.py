@@ -16,6 +16,7 @@ import numpy as np
 
 from app.inference.adapters.base import HttpRequest
 from app.inference.adapters.oip_tensors import HEADER_LENGTH
+from app.inference.adapters.shapes import check_count
 from app.inference.errors import InferenceError
 from app.models import Box, ModelInfo, Prediction, Task
 
@@ -126,6 +127,7 @@ def predictions(outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...]
     n = min(len(boxes), len(scores), len(classes))
     if layout.count is not None and isinstance(outputs.get(layout.count), np.ndarray) and outputs[layout.count].size:
         n = min(n, int(outputs[layout.count].reshape(-1)[0]))
+    check_count(n, "the server")
     if layout.boxes in NORMALISED_YX:
         boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
     out, dropped = [], 0

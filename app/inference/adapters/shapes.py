@@ -13,7 +13,7 @@ from app.inference.errors import InferenceError
 from app.models import Box, PredictedPoint, Prediction
 from app.models.geometry import Polygon
 
-MAX_PREDICTIONS = 10_000  # the client's limit too; longer answers are refused before they are read
+MAX_PREDICTIONS = 10_000  # per image; longer answers are refused before they are read
 MAX_POINTS = 100_000  # vertices in one polygon; more is not an outline anyone can edit
 # A keypoint the server left out: placed outside the image, which the app reads as not placed, so the
 # others keep their index in the skeleton.
