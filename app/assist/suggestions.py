@@ -107,20 +107,39 @@ def _geometry(p: Prediction, kind: TagKind, width: int, height: int) -> Geometry
 
 
 def duplicates(suggestions: Iterable[Suggestion], annotations: Iterable[Annotation]) -> set[str]:
-    """Keys of suggestions that an annotation of the same tag already covers."""
+    """Keys of suggestions that an annotation of the same tag already covers.
+
+    Bounds are compared all at once (numpy); only pairs whose bounds overlap get the exact comparison, so a
+    thousand suggestions over a thousand annotations stay cheap.
+    """
+    import numpy as np
+
     by_tag: dict[int, list[Annotation]] = {}
     for a in annotations:
         by_tag.setdefault(a.tag_id, []).append(a)
-    out = set()
+    groups: dict[int, list[Suggestion]] = {}
     for s in suggestions:
         tag = s.target.tag
-        if tag is None or tag.id is None:
-            continue
-        for a in by_tag.get(tag.id, ()):
-            if same_shape(s.geometry, a.geometry):
+        if tag is not None and tag.id is not None and tag.id in by_tag:
+            groups.setdefault(tag.id, []).append(s)
+    out = set()
+    for tag_id, group in groups.items():
+        existing = by_tag[tag_id]
+        sb = np.array([_bounds(s.geometry) for s in group])
+        ab = np.array([_bounds(a.geometry) for a in existing])
+        ix = np.minimum(sb[:, None, 2], ab[None, :, 2]) - np.maximum(sb[:, None, 0], ab[None, :, 0])
+        iy = np.minimum(sb[:, None, 3], ab[None, :, 3]) - np.maximum(sb[:, None, 1], ab[None, :, 1])
+        overlapping = (ix >= 0) & (iy >= 0)
+        for i, j in zip(*np.nonzero(overlapping), strict=True):
+            s = group[i]
+            if s.key not in out and same_shape(s.geometry, existing[j].geometry):
                 out.add(s.key)
-                break
     return out
+
+
+def _bounds(g: Geometry) -> tuple[float, float, float, float]:
+    b = g.bounds()
+    return b.x1, b.y1, b.x2, b.y2
 
 
 def candidates(suggestions: list[Suggestion], hidden: set[str]) -> list[Suggestion]:

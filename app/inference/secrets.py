@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 SERVICE = "LabelAssist"
 
 _session_only: dict[str, str] = {}
+_known: dict[str, str | None] = {}  # read from the keyring once: it may be slow (D-Bus) or ask to unlock
 _lock = threading.Lock()
 
 
@@ -35,6 +36,7 @@ def save_token(url: str, name: str, token: str) -> str:
         return "No system keyring is available: the token is kept only until LabelAssist closes."
     with _lock:
         _session_only.pop(account, None)
+        _known[account] = token
     return ""
 
 
@@ -46,10 +48,15 @@ def load_token(url: str, name: str) -> str | None:
     with _lock:
         if account in _session_only:
             return _session_only[account]
+        if account in _known:
+            return _known[account]
     try:
-        return keyring.get_password(SERVICE, account)
+        token = keyring.get_password(SERVICE, account)
     except (KeyringError, RuntimeError):
         return None
+    with _lock:
+        _known[account] = token
+    return token
 
 
 def delete_token(url: str, name: str) -> None:
@@ -59,6 +66,7 @@ def delete_token(url: str, name: str) -> None:
     account = _account(url, name)
     with _lock:
         _session_only.pop(account, None)
+        _known.pop(account, None)
     try:
         keyring.delete_password(SERVICE, account)
     except (KeyringError, RuntimeError):
