@@ -30,3 +30,12 @@ def image_folder(tmp_path: Path) -> Path:
     for name in ("astronaut.jpg", "cat.png", "hand.jpg"):
         shutil.copy(SAMPLES / name, folder / name)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp):  # type: ignore[no-untyped-def]
+    """As in the app: the cyclic collector runs on the GUI thread only (see app/gui_gc.py)."""
+    from app import gui_gc
+
+    gui_gc.install()
+    yield

@@ -8,7 +8,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
-from app import __version__
+from app import __version__, gui_gc
 from app.actions import ACTIONS, build_actions
 from app.assist.controller import AssistController
 from app.document import Document
@@ -31,6 +31,7 @@ LAYOUT_VERSION = 2  # 2: the Intelligent Tools dock
 class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        gui_gc.install()
         self.setObjectName("main_window")
         self.setWindowTitle("LabelAssist")
         self.prefs = load_preferences()
