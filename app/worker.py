@@ -226,3 +226,32 @@ class BackgroundRunner(QObject):
             self.error.emit(token, value)
         else:
             self.finished.emit(token)
+
+
+class RunnerPool(QObject):
+    """A few BackgroundRunners side by side, for work where a new job must not wait behind a slow one that
+    nobody needs any more (a model request for an image the labeller has left). A job goes to an idle
+    runner; when all are busy it replaces whatever waits on the runner that got the latest job."""
+
+    result = Signal(object, object)  # token, value
+    error = Signal(object, str)  # token, message
+
+    def __init__(self, parent: QObject | None = None, *, size: int = 2, name: str = "") -> None:
+        super().__init__(parent)
+        self._runners = [BackgroundRunner(self, name=f"{name or 'pool'}-{i}") for i in range(size)]
+        self._busy: set[int] = set()
+        self._last = 0
+        for i, runner in enumerate(self._runners):
+            runner.result.connect(self.result)
+            runner.error.connect(self.error)
+            runner.started.connect(lambda _token, i=i: self._busy.add(i))
+            runner.finished.connect(lambda _token, i=i: self._busy.discard(i))
+
+    def submit(self, job: Job, token: object) -> None:
+        idle = [i for i, r in enumerate(self._runners) if i not in self._busy and not r.pending()]
+        self._last = idle[0] if idle else self._last
+        self._busy.add(self._last)  # until its started/finished signals arrive
+        self._runners[self._last].submit(job, token)
+
+    def stop(self, timeout_ms: int | None = None) -> bool:
+        return all([r.stop(timeout_ms) for r in self._runners])

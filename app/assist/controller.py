@@ -19,7 +19,7 @@ from app.inference.deployments import Deployments
 from app.inference.request_log import LogEntry
 from app.models import Deployment, PredictionSet, Protocol
 from app.store.assist_store import AssistStore, CacheKey
-from app.worker import BackgroundRunner
+from app.worker import RunnerPool
 
 FLOOR = 0.05  # asked of the model; the slider only ever hides more
 DEFAULT_THRESHOLD = 0.5
@@ -64,7 +64,7 @@ class AssistController(QObject):
         self._entries: dict[str, LogEntry] = {}  # request id -> its log entry, until its answer is shown
         self._logged: LogEntry | None = None  # the entry of the answer on screen
         self._logged_duplicates: set[str] = set()
-        self._runner = BackgroundRunner(self, name="assist")
+        self._runner = RunnerPool(self, name="assist")  # a new image's request never waits behind an old one
         self._runner.result.connect(self._on_answer)
         self.prefetcher = Prefetcher(self)
         doc.projectChanged.connect(self._on_project)

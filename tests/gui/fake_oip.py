@@ -31,6 +31,7 @@ class FakeOip:
 
     def __init__(self) -> None:
         self.infer_calls = 0
+        self.answered = 0
         self.delay_s = 0.0
         self.extensions: list[str] = []
         self.metadata: dict[str, Any] = {"name": "fake", "versions": ["1"], "platform": "test", "inputs": [],
@@ -74,6 +75,8 @@ class FakeOip:
                 time.sleep(fake.delay_s)
                 status, content_type, answer = fake.behaviour(image)
                 self._send(status, answer, content_type)
+                with fake._lock:
+                    fake.answered += 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
