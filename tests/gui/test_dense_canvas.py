@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 from gui_driver import click, key
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QGraphicsItem
@@ -69,3 +70,28 @@ def test_crowded_image_is_drawn_by_one_layer_and_stays_editable(make_window, tmp
     assert _changed(grab(), grab(False), around) == 0, "gone from the layer too"
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert _changed(grab(), grab(False), around) > 10
+
+
+def _green(image) -> np.ndarray:  # type: ignore[no-untyped-def]
+    image = image.convertToFormat(image.Format.Format_RGB32)
+    a = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)
+    b, g, r = a[..., 0].astype(int), a[..., 1].astype(int), a[..., 2].astype(int)
+    return (g > 150) & (r < 120) & (b < 120)
+
+
+def test_while_zooming_the_layer_is_scaled_into_place_then_drawn_sharp(make_window, tmp_path, qtbot) -> None:
+    w = make_window(_crowded_project(tmp_path, SAMPLES))
+    canvas, layer = w.canvas, w.canvas.annotation_scene.dense
+    qtbot.waitUntil(lambda: not layer._settle.isActive(), timeout=2000)
+    canvas.viewport().grab()  # a sharp picture to scale from
+    canvas.zoom_by(0.8, canvas.viewport().rect().center())  # out: no scroll bars appear meanwhile
+    assert layer._settle.isActive()
+    moving = _green(canvas.viewport().grab().toImage())
+    qtbot.waitUntil(lambda: not layer._settle.isActive(), timeout=2000)
+    sharp = _green(canvas.viewport().grab().toImage())
+    near = np.zeros_like(sharp)  # within 2 px of a sharp outline
+    for dy in range(-2, 3):
+        for dx in range(-2, 3):
+            near |= np.roll(np.roll(sharp, dy, 0), dx, 1)
+    assert moving.sum() > 1000 and sharp.sum() > 1000
+    assert (moving & ~near).sum() < 0.02 * moving.sum(), "the scaled picture lies on the sharp outlines"

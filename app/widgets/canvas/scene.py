@@ -30,7 +30,7 @@ class AnnotationScene(QGraphicsScene):
         self.addItem(self.handles)
         self.draft = DraftItem()
         self.addItem(self.draft)
-        self.dense = DenseLayer()
+        self.dense = DenseLayer(self)
         self.addItem(self.dense)
         self._dense_on = False
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
@@ -68,6 +68,7 @@ class AnnotationScene(QGraphicsScene):
                 item.prepareGeometryChange()
         self.handles.refresh()
         self.draft.prepareGeometryChange()
+        self.dense.zoomed()
 
     # ---- annotations ---------------------------------------------------------------------------
 
