@@ -69,8 +69,9 @@ class AssistController(QObject):
         self.prefetcher = Prefetcher(self)
         doc.projectChanged.connect(self._on_project)
         doc.currentImageChanged.connect(self._on_image)
-        for signal in (doc.annotationsAdded, doc.annotationsRemoved, doc.annotationsChanged, doc.tagsChanged):
+        for signal in (doc.annotationsAdded, doc.annotationsRemoved, doc.annotationsChanged):
             signal.connect(self._refilter)
+        doc.tagsChanged.connect(self._rebuild)  # labels map to tags: a new or renamed tag changes targets
         deployments.statusChanged.connect(self._on_deployment_status)
         deployments.changed.connect(self._on_deployments_changed)
 

@@ -193,3 +193,17 @@ def test_a_model_whose_inputs_do_not_fit_says_so(make_window, image_folder, fake
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ERROR, timeout=10_000)
     message = w.deployments.status(d.id).message
     assert "takes images FP32[1, 3, 640, 640]" in message and "needs resizing on the server" in message
+
+
+def test_committing_one_by_one_reuses_the_tag_the_first_commit_made(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    w.assist.set_threshold(0.0)
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    for _ in range(2):  # the two boxes share a label that has no tag yet
+        key(qtbot, w, Qt.Key.Key_Tab)
+        key(qtbot, w, Qt.Key.Key_X)
+        key(qtbot, w, Qt.Key.Key_Space)
+    stored = w.doc.store.annotations_for(w.doc.current_image.id)
+    assert len(stored) == 2 and len({a.tag_id for a in stored}) == 1
