@@ -61,8 +61,8 @@ class AssistController(QObject):
         self.busy = False
         self.generation = 0
         self.cache = AnswerCache()
-        self._entries: dict[str, LogEntry] = {}  # request id -> its log entry, until its answer is shown
         self._logged: LogEntry | None = None  # the entry of the answer on screen
+        self._arrived: LogEntry | None = None
         self._logged_duplicates: set[str] = set()
         self._runner = RunnerPool(self, name="assist")  # a new image's request never waits behind an old one
         self._runner.result.connect(self._on_answer)
@@ -149,7 +149,7 @@ class AssistController(QObject):
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
         return probe is not None and self.cache.has(image_id, d.id, probe.model.version)  # type: ignore[arg-type]
 
-    def accept(self, answer: AssistAnswer) -> CacheKey | None:
+    def accept(self, answer: AssistAnswer, *, to_show: bool = False) -> CacheKey | None:
         """Keep what a request brought (cache, usage); returns its cache key. Used for prefetches too."""
         job = answer.job
         d = job.deployment
@@ -163,7 +163,8 @@ class AssistController(QObject):
         if answer.result is not None and key is not None:
             self.cache.put(key, answer.result)
         if answer.result is not None or answer.failure is not None:
-            self._log(answer)
+            entry = self._log(answer, count_valid=not to_show)  # an answer shown counts as it is built
+            self._arrived = entry  # _on_answer attaches it to the view when it shows this answer
             self.records.record_call(d.id, ok=not answer.error, latency_ms=answer.latency_ms,  # type: ignore[arg-type]
                                      predictions=len(answer.result.predictions) if answer.result else 0,
                                      content_hash=answer.content_hash, detail=answer.error)  # fmt: skip
@@ -173,23 +174,24 @@ class AssistController(QObject):
             self.deployments.report_success(d.id)  # type: ignore[arg-type]
         return key
 
-    def _log(self, answer: AssistAnswer) -> None:
+    def _log(self, answer: AssistAnswer, *, count_valid: bool) -> LogEntry:
         job, result = answer.job, answer.result
         valid = 0
-        if result is not None:
+        if result is not None and count_valid:
             valid = len(sg.build(result, job.deployment, self.doc.tags, answer.width, answer.height))
         entry = LogEntry(image=job.path.name, status=answer.status, latency_ms=answer.latency_ms,
                          bytes_sent=answer.bytes_sent, raw=(len(result.predictions) if result else 0) + answer.dropped,
                          valid=valid, error=answer.error)  # fmt: skip
-        self._entries[job.request_id] = self.deployments.log.add(job.deployment.id, entry)  # type: ignore[arg-type]
+        return self.deployments.log.add(job.deployment.id, entry)  # type: ignore[arg-type]
 
     def _on_answer(self, token: object, answer: AssistAnswer) -> None:
         image_id, generation = token  # type: ignore[misc]
-        key = self.accept(answer)
+        img = self.doc.current_image
+        to_show = generation == self.generation and not answer.error and img is not None and img.id == image_id
+        key = self.accept(answer, to_show=to_show)
         if generation != self.generation:
             return  # the labeller moved on: cached, never drawn
         self._set_busy(False)
-        img = self.doc.current_image
         if answer.error:
             self.status.emit(f"Model assist failed: {answer.error}")
             return
@@ -198,7 +200,7 @@ class AssistController(QObject):
         if not self._show_cached(image_id, key, answer.job.deployment):
             self.status.emit("Model assist: the answer could not be kept.")
             return
-        self._logged = self._entries.pop(answer.job.request_id, None)
+        self._logged = self._arrived
         self._logged_duplicates = set(self.view.duplicates) if self.view else set()  # as the answer came
         self._update_log()
         if answer.dropped:
@@ -252,6 +254,7 @@ class AssistController(QObject):
         if v is None or entry is None:
             return
         above = [s for s in v.all if not s.target.ignored and s.score >= self.threshold]
+        entry.valid = len(v.all)
         entry.mapped = sum(not s.target.ignored for s in v.all)
         entry.above = len(above)
         entry.shown = sum(s.key not in self._logged_duplicates for s in above)
