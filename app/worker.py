@@ -80,6 +80,9 @@ repair_signal_bool_refcounts()
 
 Job = Callable[[], object]
 
+# Threads whose stop() timed out while a job still ran; each leaves this list when its job returns.
+_still_running: list[QThread] = []
+
 
 def error_message(exc: BaseException) -> str:
     """A plain one-line message for an exception: its text, or its type name when it has none."""
@@ -212,7 +215,13 @@ class BackgroundRunner(QObject):
         self._thread.quit()
         if timeout_ms is None:
             return self._thread.wait()
-        return self._thread.wait(timeout_ms)
+        if self._thread.wait(timeout_ms):
+            return True
+        # Qt aborts the process if a running QThread is destroyed: keep this one until its job returns.
+        log.warning("background thread %s still busy after %d ms; left to finish", self._thread.objectName(), timeout_ms)
+        _still_running.append(self._thread)
+        self._thread.finished.connect(lambda thread=self._thread: _still_running.remove(thread))
+        return False
 
     @Slot(str, object, object)
     def _deliver(self, kind: str, token: object, value: object) -> None:

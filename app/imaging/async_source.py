@@ -85,8 +85,8 @@ class ImageSource(QObject):
         self._runner.cancel_pending()
 
     def stop(self) -> None:
-        """Stop the decoding thread (waits for a decode in progress); call on shutdown."""
-        self._runner.stop()
+        """Stop the decoding thread (waits up to 5 s for a decode in progress); call on shutdown."""
+        self._runner.stop(timeout_ms=5000)
 
     @Slot(object, object)
     def _on_result(self, token: _Token, decoded: _Decoded) -> None:

@@ -174,6 +174,25 @@ def test_stop_waits_for_the_running_job_and_drops_pending(qtbot, make_runner):
     assert runner.pending() == 0
 
 
+def test_a_stop_that_times_out_keeps_the_busy_thread_alive_until_its_job_returns(qtbot):
+    import gc
+
+    from app import worker
+
+    runner = BackgroundRunner()
+    gate = Gate()
+    runner.submit(gate, "stuck")
+    gate.wait_running()
+    assert runner.stop(timeout_ms=50) is False  # the job is still blocked
+    thread = runner._thread
+    del runner
+    gc.collect()  # dropping the runner must not destroy a running QThread (Qt would abort the process)
+    assert thread in worker._still_running and thread.isRunning()
+    gate.release.set()
+    qtbot.waitUntil(lambda: thread not in worker._still_running, timeout=int(WAIT * 1000))
+    assert thread.wait(int(WAIT * 1000))
+
+
 def test_no_signal_is_delivered_after_stop(qtbot, make_runner):
     runner = make_runner()
     rec = Recorder(runner)
