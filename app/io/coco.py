@@ -14,11 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-from pycocotools import mask as mask_utils
 from pydantic import ValidationError
 
+from app import masks
 from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage
 from app.io.images import place
 from app.io.progress import Progress
@@ -215,7 +213,7 @@ def _read_annotation(
     if ext.get("kind") == TagKind.BOX.value:
         seg = None  # our own export: the segmentation is only the box again
     if isinstance(seg, dict):
-        polygons = _trace_rle(seg, image)
+        polygons = _trace_rle(seg)
         return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]
     if isinstance(seg, list) and seg:
         parts = seg if isinstance(seg[0], list) else [seg]
@@ -231,15 +229,8 @@ def _read_annotation(
     return image, cat, [SourceAnnotation(tag, TagKind.BOX, box, entry, prov)]
 
 
-def _trace_rle(seg: dict[str, Any], image: SourceImage) -> list[Polygon]:
-    size = seg.get("size")
-    if not (isinstance(size, list) and len(size) == 2) or "counts" not in seg:
-        raise ValueError("an RLE segmentation needs 'size' [height, width] and 'counts'")
-    h, w = int(size[0]), int(size[1])
-    rle = mask_utils.frPyObjects(seg, h, w) if isinstance(seg["counts"], list) else seg
-    mask = mask_utils.decode(rle)
-    contours, _ = cv2.findContours(np.ascontiguousarray(mask, dtype=np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    polygons = [Polygon(points=tuple((float(x), float(y)) for x, y in c[:, 0, :])) for c in contours if len(c) >= 3]
+def _trace_rle(seg: dict[str, Any]) -> list[Polygon]:
+    polygons = [Polygon(points=p.points) for p in masks.outlines(masks.decode_rle(seg))]
     if not polygons:
         raise ValueError("the RLE mask is empty")
     return polygons

@@ -140,3 +140,26 @@ def test_a_backend_error_is_reported_in_its_words(make_window, image_folder, ser
     assert "HTTP 500" in w.deployments.last_error[d.id] and "cannot fetch image" in w.deployments.last_error[d.id]
     (entry,) = w.deployments.log.entries(d.id)
     assert entry.status == 500
+
+
+def test_an_oip_segmentation_model_that_answers_with_masks(make_window, image_folder, fake_oip, qtbot) -> None:
+    """Masks (COCO RLE) instead of polygons: the suggestion and the committed annotation are their outline."""
+    import numpy as np
+    from fake_oip import boxes_answer
+    from pycocotools import mask as mask_utils
+
+    w = make_window(image_folder)
+    img = w.doc.current_image
+    mask = np.zeros((img.height, img.width), np.uint8)
+    mask[100:200, 50:250] = 1
+    rle = mask_utils.encode(np.asfortranarray(mask))
+    answer = boxes_answer([[50, 100, 250, 200]], [0.8], ["blob"])
+    answer["outputs"].append({"name": "masks", "datatype": "BYTES", "shape": [1],
+                              "data": [json.dumps({"size": rle["size"], "counts": rle["counts"].decode()})]})  # fmt: skip
+    fake_oip.metadata["parameters"] = {"task": "segment", "labels": ["blob"], "version": "fake-1"}
+    fake_oip.behaviour = lambda image: (200, "application/json", json.dumps(answer).encode())
+    _use(qtbot, w, Deployment(name="masks", url=fake_oip.url, model="fake"))
+    (s,) = w.assist.shown()
+    assert s.label == "blob"
+    (stored,) = _commit_all(qtbot, w)
+    assert sorted(stored.geometry.points) == [(50, 100), (50, 199), (249, 100), (249, 199)]

@@ -74,6 +74,40 @@ def test_polygons_and_keypoints_are_read() -> None:
     assert [(k.x, k.y) for k in predictions[0].keypoints] == [(0, 1), (3, 4)]
 
 
+def test_masks_become_the_outline_of_their_largest_part_in_image_pixels() -> None:
+    from pycocotools import mask as mask_utils
+
+    small = np.zeros((2, 10, 20), np.uint8)  # masks at a quarter of the 80x40 image
+    small[0, 2:6, 4:10] = 1  # the largest part of the first mask
+    small[0, 8, 18] = 1  # a speck, left out
+    small[1, 1:9, 1:19] = 1  # replaced below by an RLE that is empty
+    binary = small.tobytes()
+    rle = mask_utils.encode(np.asfortranarray(np.zeros((40, 80), np.uint8)))
+    masks_json = {"name": "masks", "datatype": "UINT8", "shape": [2, 10, 20], "parameters": {"binary_data_size": len(binary)}}
+    head = json.dumps({"model_name": "m", "outputs": [BOXES, SCORES, LABELS, masks_json]}).encode()
+    predictions, dropped = oip.parse_infer(head + binary, str(len(head)), (80, 40))
+    assert dropped == 0 and len(predictions) == 2
+    xs, ys = zip(*predictions[0].polygon.points, strict=True)
+    assert (min(xs), max(xs), min(ys), max(ys)) == (16, 39, 8, 23)  # mask cells 4..9 x 2..5, four pixels each
+    assert predictions[1].polygon is not None
+
+    filled = np.zeros((40, 80), np.uint8)
+    filled[10:20, 30:50] = 1
+    full = mask_utils.encode(np.asfortranarray(filled))
+    texts = [json.dumps({"size": full["size"], "counts": full["counts"].decode()}),
+             json.dumps({"size": rle["size"], "counts": rle["counts"].decode()})]  # fmt: skip
+    rle_output = {"name": "masks", "datatype": "BYTES", "shape": [2], "data": texts}
+    predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS, rle_output]), None, (80, 40))
+    assert dropped == 1  # the empty mask outlines nothing: that prediction is left out and counted
+    assert sorted(predictions[0].polygon.points) == [(30, 10), (30, 19), (49, 10), (49, 19)]
+
+
+def test_masks_of_the_wrong_shape_are_refused_in_plain_words() -> None:
+    masks = {"name": "masks", "datatype": "UINT8", "shape": [2, 3], "data": [0] * 6}
+    with pytest.raises(InferenceError, match=r"'masks' should be UINT8/BOOL\[2,H,W\] or BYTES\[2\] of COCO RLE"):
+        oip.parse_infer(_answer([BOXES, SCORES, LABELS, masks]), None, (80, 40))
+
+
 def test_nan_predictions_are_dropped_and_counted() -> None:
     boxes = {**BOXES, "data": [1, 2, 30, 40, float("nan"), 60, 5, 6]}
     body = json.dumps({"model_name": "m", "outputs": [boxes, SCORES, LABELS]}).replace("NaN", "NaN").encode()

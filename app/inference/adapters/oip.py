@@ -17,6 +17,7 @@ from app.inference.adapters import shapes
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, Send
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
+from app.masks import decode_rle, outlines
 from app.models import Box, Deployment, ModelInfo, PredictedPoint, Prediction, Task
 from app.models.geometry import Polygon
 
@@ -112,8 +113,11 @@ def infer_request(model: str, image: bytes, request_id: str, floor: float, *, bi
     return HttpRequest("POST", path, header + tensor, headers)
 
 
-def parse_infer(body: bytes, header_length: str | None) -> tuple[list[Prediction], int]:
-    """Predictions from an infer response, and how many were dropped for non-finite numbers."""
+def parse_infer(
+    body: bytes, header_length: str | None, image_size: tuple[int, int] | None = None
+) -> tuple[list[Prediction], int]:
+    """Predictions from an infer response, and how many were dropped (non-finite numbers, outlines that are
+    not ones). `image_size` (width, height) places `masks` smaller than the image."""
     _, out = read_response(body, header_length)
     missing = [name for name in ("boxes", "scores", "labels") if name not in out]
     if missing:
@@ -138,6 +142,13 @@ def parse_infer(body: bytes, header_length: str | None) -> tuple[list[Prediction
     polygons = out.get("polygons")
     if polygons is not None and (not isinstance(polygons, list) or len(polygons) != n):
         raise InferenceError(f"'polygons' should be BYTES[{n}]; its shape is {_shape(polygons)}")
+    masks = out.get("masks")
+    if masks is not None and not (
+        (isinstance(masks, list) and len(masks) == n) or (isinstance(masks, np.ndarray) and masks.ndim == 3 and len(masks) == n)
+    ):  # fmt: skip
+        raise InferenceError(
+            f"'masks' should be UINT8/BOOL[{n},H,W] or BYTES[{n}] of COCO RLE; its shape is {_shape(masks)}"
+        )
     shapes.check_count(n, "the server")  # before building anything for an answer that is refused anyway
     finite = np.isfinite(boxes).all(axis=1) & np.isfinite(scores)
     if keypoints is not None:
@@ -145,7 +156,9 @@ def parse_infer(body: bytes, header_length: str | None) -> tuple[list[Prediction
     predictions = []
     for i in np.flatnonzero(finite):
         polygon = _polygon(polygons[i]) if polygons is not None else None
-        if polygons is not None and polygon is None:
+        if polygon is None and masks is not None:
+            polygon = _mask_outline(masks[i], image_size)
+        if (polygons is not None or masks is not None) and polygon is None:
             finite[i] = False
             continue
         x1, y1, x2, y2 = (float(v) for v in boxes[i])
@@ -182,6 +195,22 @@ def _polygon(text: str) -> Polygon | None:
     return Polygon.model_construct(points=tuple((float(x), float(y)) for x, y in ring))
 
 
+def _mask_outline(mask: np.ndarray | str, image_size: tuple[int, int] | None) -> Polygon | None:
+    """The outline of a mask's largest part: a full-image 0/1 array (scaled to the image when smaller), or a
+    COCO RLE as JSON in image pixels. None for an empty mask or one that cannot be read."""
+    if isinstance(mask, str):
+        try:
+            mask = decode_rle(json.loads(mask))
+        except (ValueError, AttributeError):
+            return None
+        scale = (1.0, 1.0)
+    else:
+        h, w = mask.shape
+        scale = (image_size[0] / w, image_size[1] / h) if image_size and w and h else (1.0, 1.0)
+    parts = outlines(mask, scale)
+    return parts[0] if parts else None
+
+
 def _shape(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return str(list(value.shape))
@@ -215,4 +244,4 @@ class OipAdapter:
         if layout is not None:
             _, outputs = read_response(response.body, header_length)
             return layouts.predictions(outputs, layout, probe.model.labels, image.width, image.height)
-        return parse_infer(response.body, header_length)
+        return parse_infer(response.body, header_length, (image.width, image.height))

@@ -16,6 +16,10 @@ NUMERIC = {"FP32": "<f4", "FP64": "<f8", "FP16": "<f2", "INT64": "<i8", "INT32":
            "INT8": "i1", "UINT8": "u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64": "<u8", "BOOL": "?"}  # fmt: skip
 
 
+# Kept as they come, not widened to float: masks are large, and their values are only 0 and 1.
+COMPACT = {"UINT8", "BOOL"}
+
+
 class OutputTensor(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str
@@ -82,8 +86,8 @@ def _from_json(out: OutputTensor) -> Any:
     if out.datatype not in NUMERIC:
         raise InferenceError(f"output '{out.name}' has the unknown datatype {out.datatype!r}")
     try:
-        return np.asarray(data, dtype=np.float64).reshape(out.shape)
-    except (TypeError, ValueError):
+        return np.asarray(data, dtype=np.uint8 if out.datatype in COMPACT else np.float64).reshape(out.shape)
+    except (TypeError, ValueError, OverflowError):
         raise InferenceError(f"output '{out.name}' holds values that are not numbers") from None
 
 
@@ -108,7 +112,10 @@ def _from_binary(out: OutputTensor, raw: bytes) -> Any:
         raise InferenceError(f"output '{out.name}' has the unknown datatype {out.datatype!r}")
     if len(raw) != n * np.dtype(dtype).itemsize:
         raise InferenceError(f"binary output '{out.name}' has {len(raw)} bytes, not what shape {out.shape} needs")
-    return np.frombuffer(raw, dtype=dtype).astype(np.float64).reshape(out.shape)
+    values = np.frombuffer(raw, dtype=dtype)
+    if out.datatype in COMPACT:
+        return values.reshape(out.shape)
+    return values.astype(np.float64).reshape(out.shape)
 
 
 def polygon_rings(text: str) -> list[list[list[float]]] | None:
