@@ -127,12 +127,12 @@ class Deployments(QObject):
 
     # ---- local deployments ---------------------------------------------------------------------
 
-    def add_local(self, spec: LocalSpec, name: str) -> Deployment:
+    def add_local(self, spec: LocalSpec, name: str, rate_limit: float = 1.0) -> Deployment:
         model = spec.people_model or "model"
         if spec.onnx_path:
             model = Path(spec.onnx_path).stem  # the server names an ONNX model after its file
         existing = next((d for d in self._list.values() if d.local == spec), None)
-        d = existing or self.save(Deployment(name=name, model=model, local=spec))
+        d = existing or self.save(Deployment(name=name, model=model, local=spec, rate_limit=rate_limit))
         self.start(d.id)  # type: ignore[arg-type]
         return d
 

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QLabel,
@@ -21,6 +22,17 @@ from app.models import Deployment, LocalSpec, ModelInfo, Tag
 from app.models.deployment import IGNORE, PEOPLE_MODELS
 
 ONNX_CHOICE = "An ONNX file (Ultralytics detect / segment / pose export)…"
+
+
+def rate_spin(value: float) -> QDoubleSpinBox:
+    """The prefetch limit: how many background requests per second auto-assist may send to a deployment."""
+    spin = QDoubleSpinBox()
+    spin.setObjectName("rate_limit")
+    spin.setRange(0.1, 100)
+    spin.setValue(value)
+    spin.setSuffix(" requests/s")
+    spin.setToolTip("Auto-assist prefetches the next images at most this often; M on the image itself is never held back")
+    return spin
 
 
 def _buttons(dialog: QDialog) -> QDialogButtonBox:
@@ -45,12 +57,14 @@ class StartLocalDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.name = QLineEdit()
         self.name.setObjectName("local_name")
+        self.rate = rate_spin(1.0)
         form = QFormLayout(self)
         form.addRow(QLabel("Runs LabelAssist's reference server on this computer (127.0.0.1)."))
         form.addRow("Model", self.model)
         form.addRow("ONNX file", self.onnx_path)
         form.addRow("", browse)
         form.addRow("Name", self.name)
+        form.addRow("Prefetch limit", self.rate)
         form.addRow(_buttons(self))
         self.model.currentTextChanged.connect(self._sync)
         self._sync()
@@ -70,6 +84,27 @@ class StartLocalDialog(QDialog):
             path = self.onnx_path.text().strip()
             return LocalSpec(onnx_path=path) if path else None
         return LocalSpec(people_model=self.model.currentText())
+
+
+class LocalSettingsDialog(QDialog):
+    """What can change on a local deployment without restarting it: its name and its prefetch limit."""
+
+    def __init__(self, d: Deployment, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Local deployment — {d.name}")
+        self.d = d
+        self.name = QLineEdit(d.name)
+        self.name.setObjectName("local_name")
+        self.rate = rate_spin(d.rate_limit)
+        form = QFormLayout(self)
+        what = d.local.people_model or d.local.onnx_path if d.local else d.model
+        form.addRow(QLabel(f"Runs {what} on this computer."))
+        form.addRow("Name", self.name)
+        form.addRow("Prefetch limit", self.rate)
+        form.addRow(_buttons(self))
+
+    def deployment(self) -> Deployment:
+        return self.d.model_copy(update={"name": self.name.text().strip() or self.d.name, "rate_limit": self.rate.value()})
 
 
 class LabelMappingDialog(QDialog):

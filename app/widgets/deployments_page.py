@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.inference.deployments import Deployments
 from app.models import Deployment, State
-from app.widgets.deployment_dialogs import StartLocalDialog
+from app.widgets.deployment_dialogs import LocalSettingsDialog, StartLocalDialog
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
 from app.worker import BackgroundRunner
@@ -137,7 +137,7 @@ class DeploymentsPage(QWidget):
         running = d is not None and self.deployments.local.is_running(d.id)  # type: ignore[arg-type]
         self.start_button.setEnabled(d is not None and d.is_local and not running)
         self.stop_button.setEnabled(running)
-        self.edit_button.setEnabled(d is not None and not d.is_local)
+        self.edit_button.setEnabled(d is not None)
         self.remove_button.setEnabled(d is not None)
         self.log_button.setEnabled(d is not None)
         self.start_local_button.setEnabled(self.deployments.records is not None)
@@ -168,7 +168,8 @@ class DeploymentsPage(QWidget):
         if spec is None:
             QMessageBox.warning(self, "Start local deployment", "Choose an ONNX file first.")
             return
-        self._try(lambda: self.deployments.add_local(spec, dialog.name.text().strip() or "local"))
+        name = dialog.name.text().strip() or "local"
+        self._try(lambda: self.deployments.add_local(spec, name, dialog.rate.value()))
 
     def ask_add_remote(self) -> None:
         dialog = RemoteDialog(self.deployments.client, self, tag_names=self.tag_names())
@@ -179,7 +180,12 @@ class DeploymentsPage(QWidget):
 
     def _edit(self) -> None:
         d = self.selected()
-        if d is None or d.is_local:
+        if d is None:
+            return
+        if d.is_local:
+            local = LocalSettingsDialog(d, self)
+            if local.exec() == LocalSettingsDialog.DialogCode.Accepted:
+                self._try(lambda: self.deployments.save(local.deployment()))
             return
         dialog = RemoteDialog(self.deployments.client, self, d, self.deployments.token_for(d))
         if dialog.exec() == RemoteDialog.DialogCode.Accepted:

@@ -21,6 +21,7 @@ from app.inference.client import InferenceClient
 from app.inference.errors import InferenceError
 from app.models import Deployment, Protocol, Task
 from app.models.deployment import AuthStyle
+from app.widgets.deployment_dialogs import rate_spin
 from app.worker import BackgroundRunner
 
 PROTOCOLS = {
@@ -74,10 +75,7 @@ class RemoteDialog(QDialog):
         self.timeout.setRange(1, 600)
         self.timeout.setValue(existing.timeout_s if existing else 30)
         self.timeout.setSuffix(" s")
-        self.rate = QDoubleSpinBox()
-        self.rate.setRange(0.1, 100)
-        self.rate.setValue(existing.rate_limit if existing else 1.0)
-        self.rate.setSuffix(" requests/s")
+        self.rate = rate_spin(existing.rate_limit if existing else 1.0)
         self.test_button = QPushButton("Test connection")
         self.result = QLabel()
         self.result.setWordWrap(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 
 import keyring
 from assist_driver import wait_for_suggestions
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.inference.secrets import SERVICE
 from app.models import LocalSpec, State
+from app.widgets.deployment_dialogs import LocalSettingsDialog
 from app.widgets.remote_dialog import RemoteDialog
 
 
@@ -57,6 +59,54 @@ def test_stop_and_start_a_local_deployment(make_window, image_folder, qtbot) -> 
     w.deployments_page.select(d.id)
     w.deployments_page.start_button.click()
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
+
+
+def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, image_folder, qtbot) -> None:
+    w = make_window(image_folder)
+    d = w.deployments.add_local(LocalSpec(people_model="face"), "local face", rate_limit=0.5)
+    assert w.deployments.get(d.id).rate_limit == 0.5
+    w.deployments_page.select(d.id)
+    assert w.deployments_page.edit_button.isEnabled()
+
+    def edit(dialog: LocalSettingsDialog) -> None:
+        dialog.name.setText("faces here")
+        dialog.rate.setValue(3.0)
+        dialog.accept()
+
+    errors = on_dialog(LocalSettingsDialog, edit)
+    w.deployments_page.edit_button.click()
+    assert errors == []
+    edited = w.deployments.get(d.id)
+    assert (edited.name, edited.rate_limit, edited.local) == ("faces here", 3.0, LocalSpec(people_model="face"))
+    assert w.deployments.status(d.id).state in (State.STARTING, State.ONLINE)  # the server was left running
+    path = w.doc.store.path
+    w.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
+        (raw,) = conn.execute("SELECT name FROM deployments").fetchone()
+    assert raw == "faces here"
+
+
+def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-untyped-def]
+    """Run `action` on the next visible dialog of `kind` once it is up; a failure closes the dialog (so a
+    modal exec() never waits forever) and is returned in the list for the test to assert on."""
+    errors: list[BaseException] = []
+    deadline = time.monotonic() + 10
+
+    def attempt() -> None:
+        dialog = next((x for x in QApplication.topLevelWidgets() if isinstance(x, kind) and x.isVisible()), None)
+        if dialog is None:
+            if time.monotonic() < deadline:
+                QTimer.singleShot(50, attempt)
+            return
+        try:
+            action(dialog)
+        except BaseException as e:  # noqa: BLE001 - handed back to the test
+            errors.append(e)
+            dialog.reject()
+
+    QTimer.singleShot(50, attempt)
+    return errors
 
 
 def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, image_folder, people_url, qtbot) -> None:
