@@ -95,10 +95,11 @@ class LocalSettingsDialog(QDialog):
         self.d = d
         self.name = QLineEdit(d.name)
         self.name.setObjectName("local_name")
+        self.name.setMinimumWidth(260)
         self.rate = rate_spin(d.rate_limit)
         form = QFormLayout(self)
-        what = d.local.people_model or d.local.onnx_path if d.local else d.model
-        form.addRow(QLabel(f"Runs {what} on this computer."))
+        what = (d.local.people_model or d.local.onnx_path) if d.local else d.model
+        form.addRow(QLabel(f"Runs the model '{what}' on this computer (127.0.0.1); it keeps running."))
         form.addRow("Name", self.name)
         form.addRow("Prefetch limit", self.rate)
         form.addRow(_buttons(self))
