@@ -360,8 +360,9 @@ class AssistController(QObject):
 
     def _on_image(self) -> None:
         self._clear_view()
-        if self.auto and self.deployment is not None:
-            self.assist()
+        d, img = self.deployment, self.doc.current_image
+        if d is not None and img is not None and (self.auto or (img.id, d.id) in self.prefetcher.batched):
+            self.assist()  # a pre-labelled image shows its pending suggestions from the cache
 
     def _on_deployment_status(self, deployment_id: int) -> None:
         online = {d.id for d in self.deployments.online()}

@@ -1,5 +1,6 @@
-"""Auto-assist prefetch: the next images are asked for in the background, at most `rate_limit` requests
-per second per deployment, so M is instant when the labeller gets there."""
+"""Background requests, at most `rate_limit` per second per deployment: auto-assist's prefetch of the next
+images (so M is instant when the labeller gets there) and pre-labelling a batch of images (whose answers
+wait in the cache as pending suggestions). The images next in line go first."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.assist.requests import AssistAnswer, run
+from app.models import ImageStatus
 from app.worker import BackgroundRunner
 
 if TYPE_CHECKING:
@@ -19,11 +21,16 @@ AHEAD = 3  # images after the one on screen
 
 
 class Prefetcher(QObject):
+    batchProgress = Signal(int, int, int)  # done, total, failed; total 0 when no batch runs
+
     def __init__(self, controller: AssistController) -> None:
         super().__init__(controller)
         self.c = controller
         self.sent = 0
-        self._queue: deque[int] = deque()  # image ids
+        self._queue: deque[int] = deque()  # image ids, next in line after the one on screen
+        self._batch: deque[int] = deque()  # image ids to pre-label
+        self.batch_total = self.batch_done = self.batch_failed = 0
+        self.batched: set[tuple[int, int]] = set()  # (image id, deployment id) a batch brought answers for
         self._last_start: dict[int, float] = {}  # deployment id -> monotonic time of the last request
         self._in_flight = False
         self._runner = BackgroundRunner(self, replace_pending=False, name="prefetch")
@@ -45,8 +52,54 @@ class Prefetcher(QObject):
                 self._queue.append(img.id)  # type: ignore[arg-type]
         self._schedule()
 
+    def prelabel(self) -> int:
+        """Pre-label every image not marked done with the selected deployment, in project order from the one
+        on screen; says in the status bar what it does. Returns how many images will be asked for."""
+        c, doc = self.c, self.c.doc
+        d = c.deployment
+        if d is None:
+            c.status.emit("Pre-label: select an online deployment in Intelligent Tools first.")
+            return 0
+        start = max(doc.row, 0)
+        ordered = doc.images[start:] + doc.images[:start]
+        n = self.start_batch([img.id for img in ordered if img.status != ImageStatus.DONE])  # type: ignore[misc]
+        if n:
+            c.status.emit(f"Pre-labelling {n} image(s) with {d.name}, at most {d.rate_limit:g} per second; "
+                          "their suggestions wait for you on each image.")  # fmt: skip
+        else:
+            c.status.emit(f"Pre-label: every image to do already has {d.name}'s answer.")
+        return n
+
+    def start_batch(self, image_ids: list[int]) -> int:
+        """Queue every image not cached yet for the selected deployment; returns how many will be asked."""
+        d = self.c.deployment
+        if d is None:
+            return 0
+        self._batch = deque(i for i in image_ids if not self.c.is_cached(i, d))
+        self.batch_total, self.batch_done, self.batch_failed = len(self._batch), 0, 0
+        self.batchProgress.emit(0, self.batch_total, 0)
+        if not self._batch:
+            self._end_batch()
+        self._schedule()
+        return self.batch_total
+
+    def cancel_batch(self) -> None:
+        if self.batch_total:
+            self._batch.clear()
+            self._end_batch()
+
+    @property
+    def batch_running(self) -> bool:
+        return self.batch_total > 0
+
+    def _end_batch(self) -> None:
+        self.batch_total = 0
+        self.batchProgress.emit(self.batch_done, 0, self.batch_failed)
+
     def clear(self) -> None:
+        """Drop everything queued (another deployment or project); a batch ends where it got to."""
         self._queue.clear()
+        self.cancel_batch()
         self._timer.stop()
 
     def stop(self) -> None:
@@ -55,7 +108,7 @@ class Prefetcher(QObject):
 
     def _schedule(self) -> None:
         d = self.c.deployment
-        if not self._queue or self._in_flight or d is None or self._timer.isActive():
+        if not (self._queue or self._batch) or self._in_flight or d is None or self._timer.isActive():
             return
         wait = self._last_start.get(d.id, -1e9) + 1.0 / d.rate_limit - time.monotonic()  # type: ignore[arg-type]
         self._timer.start(max(0, int(wait * 1000)))
@@ -65,22 +118,43 @@ class Prefetcher(QObject):
         d = c.deployment
         if d is None or doc.store is None:
             return
-        while self._queue:
-            image_id = self._queue.popleft()
+        while self._queue or self._batch:
+            from_batch = not self._queue
+            image_id = (self._queue or self._batch).popleft()
             row = doc.row_of(image_id)
             if row is None or c.is_cached(image_id, d):
+                if from_batch:
+                    self._count(ok=True)  # answered already, or no longer in the project
                 continue
             path = doc.store.image_path(doc.images[row])
             job = c.make_job(image_id, path, d)
             self._last_start[d.id] = time.monotonic()  # type: ignore[index]
             self._in_flight = True
             self.sent += 1
-            self._runner.submit(lambda job=job: run(c.client, job), image_id)
+            self._runner.submit(lambda job=job: run(c.client, job), (image_id, from_batch))
             return
 
-    def _on_answer(self, _image_id: object, answer: AssistAnswer) -> None:
+    def _on_answer(self, token: tuple[int, bool], answer: AssistAnswer) -> None:
+        image_id, from_batch = token
         self.c.accept(answer)
+        if from_batch:
+            ok = not answer.error
+            if ok:
+                self.batched.add((image_id, answer.job.deployment.id))  # type: ignore[arg-type]
+                c = self.c
+                if c.view is None and not c.busy and c.doc.current_image is not None and c.doc.current_image.id == image_id:
+                    c.assist()  # the labeller is on this image: show its suggestions now, from the cache
+            self._count(ok)
 
-    def _on_finished(self, _image_id: object) -> None:
+    def _count(self, ok: bool) -> None:
+        if not self.batch_total:
+            return  # cancelled while the request was out
+        self.batch_done += 1
+        self.batch_failed += not ok
+        self.batchProgress.emit(self.batch_done, self.batch_total, self.batch_failed)
+        if not self._batch and self.batch_done >= self.batch_total:
+            self._end_batch()
+
+    def _on_finished(self, _token: object) -> None:
         self._in_flight = False
         self._schedule()

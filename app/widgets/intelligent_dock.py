@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSlider,
     QVBoxLayout,
@@ -53,7 +54,9 @@ class IntelligentToolsDock(QDockWidget):
         layout.addWidget(settings)
 
         assist = QGroupBox("Model Assist")
-        row = QHBoxLayout(assist)
+        rows = QVBoxLayout(assist)
+        row = QHBoxLayout()
+        rows.addLayout(row)
         self.assist_button = _button("Model Assist (M)", "assist_button")
         self.refresh_button = _button("Refresh", "refresh_button")
         self.refresh_button.setToolTip("Ask the model again for this image (the cache is bypassed)")
@@ -64,6 +67,17 @@ class IntelligentToolsDock(QDockWidget):
         row.addWidget(self.assist_button)
         row.addWidget(self.refresh_button)
         row.addWidget(self.auto_box)
+        batch = QHBoxLayout()
+        rows.addLayout(batch)
+        self.prelabel_button = _button("Pre-label images to do", "prelabel_button")
+        self.prelabel_button.setToolTip("Ask the model for every image not marked done, in the background and "
+                                        "within the prefetch limit; the suggestions wait on each image")  # fmt: skip
+        self.batch_bar = QProgressBar()
+        self.batch_bar.setObjectName("prelabel_progress")
+        self.batch_cancel = _button("Cancel", "prelabel_cancel")
+        batch.addWidget(self.prelabel_button)
+        batch.addWidget(self.batch_bar, 1)
+        batch.addWidget(self.batch_cancel)
         layout.addWidget(assist)
 
         filters = QGroupBox("Assist Settings")
@@ -98,6 +112,9 @@ class IntelligentToolsDock(QDockWidget):
         self.mapping_button.clicked.connect(self.edit_mapping)
         self.assist_button.clicked.connect(lambda: controller.assist())
         self.refresh_button.clicked.connect(controller.refresh)
+        self.prelabel_button.clicked.connect(controller.prefetcher.prelabel)
+        self.batch_cancel.clicked.connect(controller.prefetcher.cancel_batch)
+        controller.prefetcher.batchProgress.connect(self._show_batch)
         self.auto_box.toggled.connect(controller.set_auto)
         self.slider.valueChanged.connect(lambda v: controller.set_threshold(v / 100))
         self.commit_selected_button.clicked.connect(controller.commit_selected)
@@ -107,6 +124,7 @@ class IntelligentToolsDock(QDockWidget):
         controller.suggestionsChanged.connect(self._update_counts)
         controller.deployments.changed.connect(self.refresh)
         self.refresh()
+        self._show_batch(0, 0, 0)
 
     def refresh(self) -> None:
         c = self.c
@@ -122,7 +140,7 @@ class IntelligentToolsDock(QDockWidget):
         self.deployment_note.setText("" if online else "Start a local deployment or add a remote one on the "
                                      "Deployments page.")  # fmt: skip
         has = c.deployment is not None
-        for w in (self.assist_button, self.refresh_button, self.mapping_button):
+        for w in (self.assist_button, self.refresh_button, self.mapping_button, self.prelabel_button):
             w.setEnabled(has)
         self.assist_button.setText("Waiting…" if c.busy else "Model Assist (M)")
         self.auto_box.blockSignals(True)
@@ -132,6 +150,19 @@ class IntelligentToolsDock(QDockWidget):
         self.slider.setValue(round(c.threshold * 100))
         self.slider.blockSignals(False)
         self._update_counts()
+
+    def _show_batch(self, done: int, total: int, failed: int) -> None:
+        running = total > 0
+        self.batch_bar.setVisible(running)
+        self.batch_cancel.setVisible(running)
+        self.prelabel_button.setVisible(not running)
+        if running:
+            self.batch_bar.setRange(0, total)
+            self.batch_bar.setValue(done)
+            self.batch_bar.setFormat(f"%v of %m pre-labelled{f', {failed} failed' if failed else ''}")
+        elif done:
+            self.c.status.emit(f"Pre-labelled {done - failed} image(s)" + (f"; {failed} failed (see the request log)"
+                                                                          if failed else "") + ".")  # fmt: skip
 
     def _update_counts(self) -> None:
         shown, total = self.c.counts()

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
             "assist": lambda: self.assist.assist(),
             "refresh_assist": self.assist.refresh,
             "auto_assist": lambda: self.assist.set_auto(not self.assist.auto),
+            "prelabel": self.assist.prefetcher.prelabel,
             "commit_selected": self.assist.commit_selected,
             "commit_all": self.assist.commit_all,
             "next_suggestion": lambda: self.assist.cycle(+1),

@@ -1,0 +1,49 @@
+"""Pre-labelling the images still to do: requests in the background within the prefetch limit, a progress
+bar, cancel; the answers wait as pending suggestions, never as annotations."""
+
+from __future__ import annotations
+
+from assist_driver import use_deployment
+from gui_driver import key
+from PySide6.QtCore import Qt
+
+from app.models import ImageStatus
+
+
+def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(make_window, image_folder, fake_oip, qtbot) -> None:  # noqa: E501
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
+    done = w.doc.images[-1]
+    w.doc.set_status(ImageStatus.DONE, done.id)
+    progress: list[tuple[int, int, int]] = []
+    w.assist.prefetcher.batchProgress.connect(lambda *args: progress.append(args))
+    key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    to_do = len(w.doc.images) - 1
+    assert w.intelligent_dock.batch_bar.isVisible() and not w.intelligent_dock.prelabel_button.isVisible()
+    qtbot.waitUntil(lambda: not w.assist.prefetcher.batch_running, timeout=15_000)
+    assert progress[0] == (0, to_do, 0) and progress[-2] == (to_do, to_do, 0) and progress[-1][1] == 0
+    assert fake_oip.infer_calls == to_do  # the image marked done was left alone
+    assert not w.intelligent_dock.batch_bar.isVisible() and w.intelligent_dock.prelabel_button.isVisible()
+    assert f"Pre-labelled {to_do} image(s)." in w.statusBar().currentMessage()
+    assert all(w.doc.store.annotations_for(img.id) == [] for img in w.doc.images)  # nothing committed
+    assert w.assist.view is not None and w.assist.shown(), "the image on screen shows its answer when it comes"
+
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)
+    assert w.assist.view is not None and w.assist.shown(), "the pending suggestions are there, without M"
+    assert fake_oip.infer_calls == to_do  # from the cache
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)
+    assert w.doc.current_image.id == done.id and w.assist.view is None  # not pre-labelled: M asks as usual
+    assert w.deployments.records.usage(d.id).calls == to_do
+
+
+def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder, fake_oip, qtbot) -> None:
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=0.5)  # one request every two seconds
+    w.intelligent_dock.prelabel_button.click()
+    qtbot.waitUntil(lambda: fake_oip.answered == 1, timeout=10_000)
+    w.intelligent_dock.batch_cancel.click()
+    assert not w.assist.prefetcher.batch_running and w.intelligent_dock.prelabel_button.isVisible()
+    qtbot.wait(2500)  # past the next slot the rate limit would have given
+    assert fake_oip.infer_calls == 1
