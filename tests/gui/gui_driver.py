@@ -1,8 +1,11 @@
-"""Driving the canvas like a user: image coordinates in, mouse and key events out."""
+"""Driving the window like a user: image coordinates in, mouse and key events out; modal dialogs answered."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+import time
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from app.widgets.main_window import MainWindow
 
@@ -29,3 +32,25 @@ def key(qtbot, window: MainWindow, k, modifier=Qt.KeyboardModifier.NoModifier) -
     """Type a key into the canvas (shortcuts resolve as for a user)."""
     window.canvas.setFocus()
     qtbot.keyClick(window.canvas, k, modifier)
+
+
+def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-untyped-def]
+    """Run `action` on the next visible dialog of `kind` once it is up; a failure closes the dialog (so a
+    modal exec() never waits forever) and is returned in the list for the test to assert on."""
+    errors: list[BaseException] = []
+    deadline = time.monotonic() + 10
+
+    def attempt() -> None:
+        dialog = next((x for x in QApplication.topLevelWidgets() if isinstance(x, kind) and x.isVisible()), None)
+        if dialog is None:
+            if time.monotonic() < deadline:
+                QTimer.singleShot(50, attempt)
+            return
+        try:
+            action(dialog)
+        except BaseException as e:  # noqa: BLE001 - handed back to the test
+            errors.append(e)
+            dialog.reject()
+
+    QTimer.singleShot(50, attempt)
+    return errors

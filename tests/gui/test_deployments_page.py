@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 
 import keyring
 from assist_driver import wait_for_suggestions
-from gui_driver import key
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from gui_driver import key, on_dialog
+from PySide6.QtCore import Qt
 
 from app.inference.secrets import SERVICE
 from app.models import LocalSpec, State
 from app.widgets.deployment_dialogs import LocalSettingsDialog
 from app.widgets.remote_dialog import RemoteDialog
+from app.widgets.request_log_dialog import RequestLogDialog
 
 
 def _alive(pid: int) -> bool:
@@ -87,34 +86,13 @@ def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, 
     assert raw == "faces here"
 
 
-def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    """Run `action` on the next visible dialog of `kind` once it is up; a failure closes the dialog (so a
-    modal exec() never waits forever) and is returned in the list for the test to assert on."""
-    errors: list[BaseException] = []
-    deadline = time.monotonic() + 10
-
-    def attempt() -> None:
-        dialog = next((x for x in QApplication.topLevelWidgets() if isinstance(x, kind) and x.isVisible()), None)
-        if dialog is None:
-            if time.monotonic() < deadline:
-                QTimer.singleShot(50, attempt)
-            return
-        try:
-            action(dialog)
-        except BaseException as e:  # noqa: BLE001 - handed back to the test
-            errors.append(e)
-            dialog.reject()
-
-    QTimer.singleShot(50, attempt)
-    return errors
 
 
 def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, image_folder, people_url, qtbot) -> None:
     w = make_window(image_folder)
     secret = "s3cr3t-token-value"
 
-    def fill() -> None:
-        dialog = next(x for x in QApplication.topLevelWidgets() if isinstance(x, RemoteDialog) and x.isVisible())
+    def fill(dialog: RemoteDialog) -> None:
         dialog.name.setText("team faces")
         dialog.url.setText(people_url + "/")
         dialog.model.setText("face")
@@ -124,8 +102,9 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
         assert "model 'face' mediapipe-0.10.21, task detect" in dialog.result.text()
         dialog.accept()
 
-    QTimer.singleShot(200, fill)
+    errors = on_dialog(RemoteDialog, fill)
     w.deployments_page.add_remote_button.click()
+    assert errors == []
     d = next(x for x in w.deployments.all() if x.name == "team faces")
     assert d.url == people_url and d.has_token
     assert keyring.get_password(SERVICE, f"team faces @ {people_url}") == secret
@@ -180,13 +159,12 @@ def test_request_log_tells_what_became_of_the_predictions(make_window, image_fol
     assert ok.bytes_sent > 1000 and ok.latency_ms is not None
     assert failed.status == 500 and "out of memory" in failed.error
     w.deployments_page.select(d.id)
-    QTimer.singleShot(100, lambda: _check_log_dialog(qtbot))
+    seen: list[tuple[int, str]] = []
+
+    def read(dialog: RequestLogDialog) -> None:
+        seen.append((dialog.table.rowCount(), dialog.table.item(0, 2).text()))
+        dialog.reject()
+
+    errors = on_dialog(RequestLogDialog, read)
     w.deployments_page.log_button.click()
-
-
-def _check_log_dialog(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from app.widgets.request_log_dialog import RequestLogDialog
-
-    dialog = next(x for x in QApplication.topLevelWidgets() if isinstance(x, RequestLogDialog) and x.isVisible())
-    assert dialog.table.rowCount() == 2 and dialog.table.item(0, 2).text() == "500"
-    dialog.reject()
+    assert errors == [] and seen == [(2, "500")]
