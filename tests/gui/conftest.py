@@ -33,19 +33,25 @@ def make_window(qtbot) -> Iterator[Callable[[Path], MainWindow]]:  # type: ignor
 
 
 @pytest.fixture(scope="session")
-def people_url() -> Iterator[str]:
-    """The reference server with the people pack, on 127.0.0.1 and an ephemeral port."""
+def people_models() -> Path:
+    """The people-pack model files (`make models` fetches them); the test is skipped without them."""
     from server.models_fetch import missing_models, models_dir
 
     if missing_models(models_dir()):
         pytest.skip(f"people-pack models are not in {models_dir()}; run `make models`")
+    return models_dir()
+
+
+@pytest.fixture(scope="session")
+def people_url(people_models: Path) -> Iterator[str]:
+    """The reference server with the people pack, on 127.0.0.1 and an ephemeral port."""
     from server.app import create_app
     from server.background import BackgroundServer
     from server.people.pack import load_people_pack
     from server.registry import ModelRegistry
     from server.settings import ServerSettings
 
-    server = BackgroundServer(create_app(ModelRegistry(load_people_pack(models_dir())), ServerSettings()))
+    server = BackgroundServer(create_app(ModelRegistry(load_people_pack(people_models)), ServerSettings()))
     yield server.url
     server.stop()
 

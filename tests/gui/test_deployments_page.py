@@ -26,7 +26,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_local_deployment_starts_answers_and_stops_with_the_app(make_window, image_folder, qtbot) -> None:
+def test_local_deployment_starts_answers_and_stops_with_the_app(make_window, image_folder, people_models, qtbot) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
     assert w.deployments.status(d.id).state == State.STARTING
@@ -46,7 +46,7 @@ def test_local_deployment_starts_answers_and_stops_with_the_app(make_window, ima
     assert not _alive(pid)
 
 
-def test_stop_and_start_a_local_deployment(make_window, image_folder, qtbot) -> None:
+def test_stop_and_start_a_local_deployment(make_window, image_folder, people_models, qtbot) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="hands"), "local hands")
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
@@ -60,7 +60,7 @@ def test_stop_and_start_a_local_deployment(make_window, image_folder, qtbot) -> 
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
 
 
-def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, image_folder, qtbot) -> None:
+def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, image_folder, people_models, qtbot) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face", rate_limit=0.5)
     assert w.deployments.get(d.id).rate_limit == 0.5
@@ -117,7 +117,7 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
         assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
 
 
-def test_opening_another_project_stops_its_local_deployments(make_window, image_folder, tmp_path, qtbot) -> None:
+def test_opening_another_project_stops_its_local_deployments(make_window, image_folder, people_models, tmp_path, qtbot) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
