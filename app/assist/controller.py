@@ -352,6 +352,7 @@ class AssistController(QObject):
     def _on_project(self) -> None:
         self._clear_view()
         self.prefetcher.clear()
+        self.prefetcher.batched.clear()  # image ids of another project
         self.records = AssistStore(self.doc.store) if self.doc.store is not None else None
         self.cache.reset(self.records)
         self.deployment_id = self.wanted_deployment_id = None

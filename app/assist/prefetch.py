@@ -75,7 +75,9 @@ class Prefetcher(QObject):
         d = self.c.deployment
         if d is None:
             return 0
-        self._batch = deque(i for i in image_ids if not self.c.is_cached(i, d))
+        answered = {i for i in image_ids if self.c.is_cached(i, d)}
+        self.batched.update((i, d.id) for i in answered)  # type: ignore[misc]
+        self._batch = deque(i for i in image_ids if i not in answered)
         self.batch_total, self.batch_done, self.batch_failed = len(self._batch), 0, 0
         self.batchProgress.emit(0, self.batch_total, 0)
         if not self._batch:

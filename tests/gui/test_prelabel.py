@@ -3,7 +3,7 @@ bar, cancel; the answers wait as pending suggestions, never as annotations."""
 
 from __future__ import annotations
 
-from assist_driver import use_deployment
+from assist_driver import use_deployment, wait_for_suggestions
 from gui_driver import key
 from PySide6.QtCore import Qt
 
@@ -15,27 +15,39 @@ def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(make
     d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
     done = w.doc.images[-1]
     w.doc.set_status(ImageStatus.DONE, done.id)
+    key(qtbot, w, Qt.Key.Key_M)  # the first image is asked for already: the batch leaves it out
+    wait_for_suggestions(qtbot, w)
     progress: list[tuple[int, int, int]] = []
     w.assist.prefetcher.batchProgress.connect(lambda *args: progress.append(args))
     key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    to_do = len(w.doc.images) - 1
+    to_do = len(w.doc.images) - 2
     assert w.intelligent_dock.batch_bar.isVisible() and not w.intelligent_dock.prelabel_button.isVisible()
     qtbot.waitUntil(lambda: not w.assist.prefetcher.batch_running, timeout=15_000)
     assert progress[0] == (0, to_do, 0) and progress[-2] == (to_do, to_do, 0) and progress[-1][1] == 0
-    assert fake_oip.infer_calls == to_do  # the image marked done was left alone
+    assert fake_oip.infer_calls == 1 + to_do  # the image marked done was left alone
     assert not w.intelligent_dock.batch_bar.isVisible() and w.intelligent_dock.prelabel_button.isVisible()
     assert f"Pre-labelled {to_do} image(s)." in w.statusBar().currentMessage()
     assert all(w.doc.store.annotations_for(img.id) == [] for img in w.doc.images)  # nothing committed
-    assert w.assist.view is not None and w.assist.shown(), "the image on screen shows its answer when it comes"
 
     with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
         key(qtbot, w, Qt.Key.Key_D)
     assert w.assist.view is not None and w.assist.shown(), "the pending suggestions are there, without M"
-    assert fake_oip.infer_calls == to_do  # from the cache
     with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
-        key(qtbot, w, Qt.Key.Key_D)
-    assert w.doc.current_image.id == done.id and w.assist.view is None  # not pre-labelled: M asks as usual
-    assert w.deployments.records.usage(d.id).calls == to_do
+        key(qtbot, w, Qt.Key.Key_A)
+    assert w.assist.view is not None, "so are those of the image asked for before the batch"
+    assert fake_oip.infer_calls == 1 + to_do  # all from the cache
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        w.doc.go_to_row(w.doc.row_of(done.id))
+    assert w.assist.view is None  # not pre-labelled: M asks as usual
+    assert w.deployments.records.usage(d.id).calls == 1 + to_do
+
+
+def test_the_image_on_screen_shows_its_suggestions_when_the_batch_brings_them(make_window, image_folder, fake_oip, qtbot) -> None:  # noqa: E501
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
+    w.intelligent_dock.prelabel_button.click()
+    qtbot.waitUntil(lambda: not w.assist.prefetcher.batch_running, timeout=15_000)
+    assert w.assist.view is not None and w.assist.shown()
 
 
 def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder, fake_oip, qtbot) -> None:
