@@ -88,15 +88,22 @@ class Prefetcher(QObject):
     def cancel_batch(self) -> None:
         if self.batch_total:
             self._batch.clear()
-            self._end_batch()
+            self._end_batch(cancelled=True)
 
     @property
     def batch_running(self) -> bool:
         return self.batch_total > 0
 
-    def _end_batch(self) -> None:
+    def _end_batch(self, *, cancelled: bool = False) -> None:
+        total, done, failed = self.batch_total, self.batch_done, self.batch_failed
         self.batch_total = 0
-        self.batchProgress.emit(self.batch_done, 0, self.batch_failed)
+        self.batchProgress.emit(done, 0, failed)
+        if not total:
+            return
+        text = f"Pre-labelled {done - failed} of {total} image(s)" if cancelled else f"Pre-labelled {done - failed} image(s)"
+        text += " (cancelled)" if cancelled else ""
+        text += f"; {failed} failed, see the request log." if failed else "."
+        self.c.status.emit(text)
 
     def clear(self) -> None:
         """Drop everything queued (another deployment or project); a batch ends where it got to."""

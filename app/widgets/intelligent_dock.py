@@ -160,9 +160,6 @@ class IntelligentToolsDock(QDockWidget):
             self.batch_bar.setRange(0, total)
             self.batch_bar.setValue(done)
             self.batch_bar.setFormat(f"%v of %m pre-labelled{f', {failed} failed' if failed else ''}")
-        elif done:
-            self.c.status.emit(f"Pre-labelled {done - failed} image(s)" + (f"; {failed} failed (see the request log)"
-                                                                          if failed else "") + ".")  # fmt: skip
 
     def _update_counts(self) -> None:
         shown, total = self.c.counts()

@@ -54,8 +54,9 @@ def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder
     w = make_window(image_folder)
     use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=0.5)  # one request every two seconds
     w.intelligent_dock.prelabel_button.click()
-    qtbot.waitUntil(lambda: fake_oip.answered == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: w.assist.prefetcher.batch_done == 1, timeout=10_000)
     w.intelligent_dock.batch_cancel.click()
     assert not w.assist.prefetcher.batch_running and w.intelligent_dock.prelabel_button.isVisible()
+    assert f"Pre-labelled 1 of {len(w.doc.images)} image(s) (cancelled)." in w.statusBar().currentMessage()
     qtbot.wait(2500)  # past the next slot the rate limit would have given
     assert fake_oip.infer_calls == 1
