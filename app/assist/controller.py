@@ -60,6 +60,7 @@ class AssistController(QObject):
         self.focused: str | None = None
         self.busy = False
         self.generation = 0
+        self.project = 0  # counts project openings; answers asked for by an earlier one are dropped
         self.cache = AnswerCache()
         self._logged: LogEntry | None = None  # the entry of the answer on screen
         self._arrived: LogEntry | None = None
@@ -143,7 +144,7 @@ class AssistController(QObject):
         known = frozenset() if refresh else frozenset(self.cache.known(d.id, probe.model.version))  # type: ignore[arg-type]
         url = self.deployments.images.share(path) if d.protocol == Protocol.LABEL_STUDIO else ""
         return AssistJob(image_id, path, d, self.deployments.token_for(d), probe, FLOOR, known,
-                         f"img-{image_id}/gen-{self.generation}", url)  # fmt: skip
+                         f"img-{image_id}/gen-{self.generation}", url, self.project)  # fmt: skip
 
     def is_cached(self, image_id: int, d: Deployment) -> bool:
         probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
@@ -153,10 +154,12 @@ class AssistController(QObject):
         """Keep what a request brought (cache, usage); returns its cache key. Used for prefetches too."""
         job = answer.job
         d = job.deployment
+        if job.project != self.project or self.records is None:
+            return None  # asked for by a project closed since: its ids name other images and deployments now
         if answer.content_hash:
             self.cache.learn(job.image_id, answer.content_hash, answer.width, answer.height)
-        if self.records is None or self.deployments.get(d.id) is None:  # type: ignore[arg-type]
-            return None  # another project by now
+        if self.deployments.get(d.id) is None:  # type: ignore[arg-type]
+            return None  # the deployment was removed meanwhile
         key = None
         if answer.content_hash:
             key = CacheKey(content_hash=answer.content_hash, deployment_id=d.id, model_version=job.probe.model.version)  # type: ignore[arg-type]
@@ -350,6 +353,7 @@ class AssistController(QObject):
     # ---- reacting to the rest of the app -------------------------------------------------------
 
     def _on_project(self) -> None:
+        self.project += 1
         self._clear_view()
         self.prefetcher.clear()
         self.prefetcher.batched.clear()  # image ids of another project
@@ -362,7 +366,8 @@ class AssistController(QObject):
     def _on_image(self) -> None:
         self._clear_view()
         d, img = self.deployment, self.doc.current_image
-        if d is not None and img is not None and (self.auto or (img.id, d.id) in self.prefetcher.batched):
+        pending = d is not None and img is not None and (img.id, d.id) in self.prefetcher.batched
+        if d is not None and img is not None and (self.auto or (pending and self.is_cached(img.id, d))):
             self.assist()  # a pre-labelled image shows its pending suggestions from the cache
 
     def _on_deployment_status(self, deployment_id: int) -> None:

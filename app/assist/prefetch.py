@@ -31,8 +31,11 @@ class Prefetcher(QObject):
         self._batch: deque[int] = deque()  # image ids to pre-label
         self.batch_total = self.batch_done = self.batch_failed = 0
         self.batched: set[tuple[int, int]] = set()  # (image id, deployment id) a batch brought answers for
+        self._batch_no = 0  # a new batch, or a cancel, leaves the answers still out to the batch they were for
         self._last_start: dict[int, float] = {}  # deployment id -> monotonic time of the last request
+        self._start_before: float | None = None  # the clock before the request in flight, if none went out
         self._in_flight = False
+        self._outcome_ok = False  # of the request in flight, read when it finishes
         self._runner = BackgroundRunner(self, replace_pending=False, name="prefetch")
         self._runner.result.connect(self._on_answer)
         self._runner.finished.connect(self._on_finished)
@@ -78,6 +81,7 @@ class Prefetcher(QObject):
         answered = {i for i in image_ids if self.c.is_cached(i, d)}
         self.batched.update((i, d.id) for i in answered)  # type: ignore[misc]
         self._batch = deque(i for i in image_ids if i not in answered)
+        self._batch_no += 1
         self.batch_total, self.batch_done, self.batch_failed = len(self._batch), 0, 0
         self.batchProgress.emit(0, self.batch_total, 0)
         if not self._batch:
@@ -88,6 +92,7 @@ class Prefetcher(QObject):
     def cancel_batch(self) -> None:
         if self.batch_total:
             self._batch.clear()
+            self._batch_no += 1
             self._end_batch(cancelled=True)
 
     @property
@@ -133,27 +138,37 @@ class Prefetcher(QObject):
             row = doc.row_of(image_id)
             if row is None or c.is_cached(image_id, d):
                 if from_batch:
+                    if row is not None:
+                        self.batched.add((image_id, d.id))  # type: ignore[arg-type]
                     self._count(ok=True)  # answered already, or no longer in the project
                 continue
             path = doc.store.image_path(doc.images[row])
             job = c.make_job(image_id, path, d)
+            self._start_before = self._last_start.get(d.id)  # type: ignore[arg-type]
             self._last_start[d.id] = time.monotonic()  # type: ignore[index]
             self._in_flight = True
+            self._outcome_ok = False
             self.sent += 1
-            self._runner.submit(lambda job=job: run(c.client, job), (image_id, from_batch))
+            self._runner.submit(lambda job=job: run(c.client, job), (image_id, self._batch_no if from_batch else None))
             return
 
-    def _on_answer(self, token: tuple[int, bool], answer: AssistAnswer) -> None:
-        image_id, from_batch = token
-        self.c.accept(answer)
-        if from_batch:
-            ok = not answer.error
-            if ok:
-                self.batched.add((image_id, answer.job.deployment.id))  # type: ignore[arg-type]
-                c = self.c
-                if c.view is None and not c.busy and c.doc.current_image is not None and c.doc.current_image.id == image_id:
-                    c.assist()  # the labeller is on this image: show its suggestions now, from the cache
-            self._count(ok)
+    def _on_answer(self, token: tuple[int, int | None], answer: AssistAnswer) -> None:
+        image_id, batch = token
+        d = answer.job.deployment
+        if answer.result is None and not answer.error:  # the project file had this answer: nothing went out
+            if self._start_before is None:
+                self._last_start.pop(d.id, None)  # type: ignore[arg-type]
+            else:
+                self._last_start[d.id] = self._start_before  # type: ignore[index]
+        c = self.c
+        c.accept(answer)
+        self._outcome_ok = not answer.error
+        if batch is None or batch != self._batch_no or answer.error or answer.job.project != c.project:
+            return
+        self.batched.add((image_id, d.id))  # type: ignore[arg-type]
+        img = c.doc.current_image
+        if c.view is None and not c.busy and img is not None and img.id == image_id:
+            c.assist()  # the labeller is on this image: show its suggestions now, from the cache
 
     def _count(self, ok: bool) -> None:
         if not self.batch_total:
@@ -164,6 +179,8 @@ class Prefetcher(QObject):
         if not self._batch and self.batch_done >= self.batch_total:
             self._end_batch()
 
-    def _on_finished(self, _token: object) -> None:
+    def _on_finished(self, token: tuple[int, int | None]) -> None:
         self._in_flight = False
+        if token[1] is not None and token[1] == self._batch_no:
+            self._count(self._outcome_ok)  # also when reading the answer failed: the batch still ends
         self._schedule()

@@ -26,6 +26,7 @@ class AssistJob:
     known: frozenset[str]  # content hashes already cached for this deployment and model version
     request_id: str
     image_url: str = ""  # for servers that fetch the image themselves
+    project: int = 0  # which opening of a project asked: ids mean other images once another one is open
 
 
 @dataclass(frozen=True)

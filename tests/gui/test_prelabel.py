@@ -60,3 +60,25 @@ def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder
     assert f"Pre-labelled 1 of {len(w.doc.images)} image(s) (cancelled)." in w.statusBar().currentMessage()
     qtbot.wait(2500)  # past the next slot the rate limit would have given
     assert fake_oip.infer_calls == 1
+
+
+def test_an_answer_for_a_closed_project_never_lands_in_the_next_one(make_window, image_folder, fake_oip, tmp_path, qtbot) -> None:  # noqa: E501
+    """Image and deployment ids are per project: an answer still out when another project opens is dropped."""
+    import shutil
+
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
+    fake_oip.delay_s = 1.5
+    w.intelligent_dock.prelabel_button.click()
+    qtbot.waitUntil(lambda: fake_oip.infer_calls == 1, timeout=10_000)  # the first request is out
+    other = tmp_path / "other"
+    shutil.copytree(image_folder, other, ignore=shutil.ignore_patterns("*.labelassist*"))
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        assert w.open_project(other)
+    same = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    assert same.id == d.id  # the same ids name this project's own images and deployment
+    qtbot.waitUntil(lambda: fake_oip.answered == 1, timeout=10_000)
+    qtbot.wait(300)  # the answer reaches the window
+    assert w.deployments.records.usage(same.id).calls == 0
+    assert w.deployments.records.cached_hashes(same.id, "fake-1") == set()
+    assert w.assist.view is None and not w.assist.prefetcher.batched
