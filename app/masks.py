@@ -41,23 +41,17 @@ def decode_rle(seg: Mapping[str, Any]) -> np.ndarray:
 
 
 def outlines(mask: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)) -> list[Polygon]:
-    """The outer contour of each separate part of a mask (nonzero = inside), largest first.
+    """The outer contour of each separate part of a mask (nonzero = inside), largest first, through the
+    centres of its edge pixels in image coordinates (pixel i spans [i, i+1)).
 
-    `scale` maps mask pixels to image pixels, for masks a model returns at a lower resolution: the part of
-    the mask that holds something is enlarged (nearest neighbour) before it is traced, so an outline follows
-    the image pixels the mask covers.
+    `scale` maps mask pixels to image pixels, for masks a model returns at a lower resolution; the outline
+    is traced at the mask's own resolution.
     """
     binary = np.ascontiguousarray(np.asarray(mask) != 0, dtype=np.uint8)
-    offset = (0, 0)
-    if scale != (1.0, 1.0):
-        x, y, w, h = cv2.boundingRect(binary)
-        if w == 0 or h == 0:
-            return []
-        sx, sy = scale
-        x0, y0, x1, y1 = round(x * sx), round(y * sy), round((x + w) * sx), round((y + h) * sy)
-        size = (max(x1 - x0, 1), max(y1 - y0, 1))
-        binary = cv2.resize(binary[y : y + h, x : x + w], size, interpolation=cv2.INTER_NEAREST)
-        offset = (x0, y0)
-    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE, offset=offset)
+    contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     contours = sorted((c for c in contours if len(c) >= 3), key=cv2.contourArea, reverse=True)
-    return [Polygon.model_construct(points=tuple((float(x), float(y)) for x, y in c[:, 0, :].tolist())) for c in contours]
+    sx, sy = scale
+    return [
+        Polygon.model_construct(points=tuple(((x + 0.5) * sx, (y + 0.5) * sy) for x, y in c[:, 0, :].tolist()))
+        for c in contours
+    ]

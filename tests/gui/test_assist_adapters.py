@@ -162,4 +162,4 @@ def test_an_oip_segmentation_model_that_answers_with_masks(make_window, image_fo
     (s,) = w.assist.shown()
     assert s.label == "blob"
     (stored,) = _commit_all(qtbot, w)
-    assert sorted(stored.geometry.points) == [(50, 100), (50, 199), (249, 100), (249, 199)]
+    assert sorted(stored.geometry.points) == [(50.5, 100.5), (50.5, 199.5), (249.5, 100.5), (249.5, 199.5)]

@@ -88,7 +88,8 @@ def test_masks_become_the_outline_of_their_largest_part_in_image_pixels() -> Non
     predictions, dropped = oip.parse_infer(head + binary, str(len(head)), (80, 40))
     assert dropped == 0 and len(predictions) == 2
     xs, ys = zip(*predictions[0].polygon.points, strict=True)
-    assert (min(xs), max(xs), min(ys), max(ys)) == (16, 39, 8, 23)  # mask cells 4..9 x 2..5, four pixels each
+    # mask cells 4..9 x 2..5, each four image pixels: the outline runs through the edge cells' centres
+    assert (min(xs), max(xs), min(ys), max(ys)) == (18, 38, 10, 22)
     assert predictions[1].polygon is not None
 
     filled = np.zeros((40, 80), np.uint8)
@@ -99,12 +100,24 @@ def test_masks_become_the_outline_of_their_largest_part_in_image_pixels() -> Non
     rle_output = {"name": "masks", "datatype": "BYTES", "shape": [2], "data": texts}
     predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS, rle_output]), None, (80, 40))
     assert dropped == 1  # the empty mask outlines nothing: that prediction is left out and counted
-    assert sorted(predictions[0].polygon.points) == [(30, 10), (30, 19), (49, 10), (49, 19)]
+    assert sorted(predictions[0].polygon.points) == [(30.5, 10.5), (30.5, 19.5), (49.5, 10.5), (49.5, 19.5)]
 
 
-def test_masks_of_the_wrong_shape_are_refused_in_plain_words() -> None:
-    masks = {"name": "masks", "datatype": "UINT8", "shape": [2, 3], "data": [0] * 6}
-    with pytest.raises(InferenceError, match=r"'masks' should be UINT8/BOOL\[2,H,W\] or BYTES\[2\] of COCO RLE"):
+@pytest.mark.parametrize(
+    ("masks", "words"),
+    [
+        ({"name": "masks", "datatype": "UINT8", "shape": [2, 3], "data": [0] * 6},
+         r"'masks' should be UINT8/BOOL\[2,H,W\] \(0 or 1 per pixel\) or BYTES\[2\] of COCO RLE"),
+        ({"name": "masks", "datatype": "FP32", "shape": [2, 2, 2], "data": [0.2] * 8}, r"it is \[2, 2, 2\] of numbers"),
+        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": [json.dumps({"size": [4, 8], "counts": "0"})] * 2},
+         r"an RLE mask of size \[4, 8\] does not cover the 80x40 image"),
+        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": ["[1, 2]"] * 2}, "a JSON object with 'size'"),
+        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": [json.dumps({"size": [40, 80], "counts": 7})] * 2},
+         "'counts' should be a string or a list of runs"),
+    ],
+)  # fmt: skip
+def test_masks_that_do_not_fit_are_refused_in_plain_words(masks, words) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InferenceError, match=words):
         oip.parse_infer(_answer([BOXES, SCORES, LABELS, masks]), None, (80, 40))
 
 

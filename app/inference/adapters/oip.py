@@ -144,10 +144,12 @@ def parse_infer(
         raise InferenceError(f"'polygons' should be BYTES[{n}]; its shape is {_shape(polygons)}")
     masks = out.get("masks")
     if masks is not None and not (
-        (isinstance(masks, list) and len(masks) == n) or (isinstance(masks, np.ndarray) and masks.ndim == 3 and len(masks) == n)
+        (isinstance(masks, list) and len(masks) == n)
+        or (isinstance(masks, np.ndarray) and masks.ndim == 3 and len(masks) == n and masks.dtype in (np.uint8, np.bool_))
     ):  # fmt: skip
         raise InferenceError(
-            f"'masks' should be UINT8/BOOL[{n},H,W] or BYTES[{n}] of COCO RLE; its shape is {_shape(masks)}"
+            f"'masks' should be UINT8/BOOL[{n},H,W] (0 or 1 per pixel) or BYTES[{n}] of COCO RLE; "
+            f"it is {_shape(masks)}{'' if not isinstance(masks, np.ndarray) else ' of numbers'}"
         )
     shapes.check_count(n, "the server")  # before building anything for an answer that is refused anyway
     finite = np.isfinite(boxes).all(axis=1) & np.isfinite(scores)
@@ -196,17 +198,24 @@ def _polygon(text: str) -> Polygon | None:
 
 
 def _mask_outline(mask: np.ndarray | str, image_size: tuple[int, int] | None) -> Polygon | None:
-    """The outline of a mask's largest part: a full-image 0/1 array (scaled to the image when smaller), or a
-    COCO RLE as JSON in image pixels. None for an empty mask or one that cannot be read."""
+    """The outline of a mask's largest part, or None for an empty mask. A 0/1 array covers the whole image
+    (scaled to it when smaller); a COCO RLE (JSON) must have the image's size. Raises InferenceError for a
+    mask that cannot be read: that is the server's doing, not one prediction's."""
+    scale = (1.0, 1.0)
     if isinstance(mask, str):
         try:
-            mask = decode_rle(json.loads(mask))
-        except (ValueError, AttributeError):
-            return None
-        scale = (1.0, 1.0)
-    else:
+            rle = json.loads(mask)
+            if not isinstance(rle, dict):
+                raise ValueError("a mask element should be a JSON object with 'size' and 'counts'")
+            if image_size is not None and rle.get("size") != [image_size[1], image_size[0]]:
+                raise ValueError(f"an RLE mask of size {str(rle.get('size'))[:40]} does not cover the "
+                                 f"{image_size[0]}x{image_size[1]} image (size is [height, width])")  # fmt: skip
+            mask = decode_rle(rle)
+        except ValueError as e:
+            raise InferenceError(f"'masks': {e}") from None
+    elif image_size is not None:
         h, w = mask.shape
-        scale = (image_size[0] / w, image_size[1] / h) if image_size and w and h else (1.0, 1.0)
+        scale = (image_size[0] / w, image_size[1] / h) if w and h else scale
     parts = outlines(mask, scale)
     return parts[0] if parts else None
 
