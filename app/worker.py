@@ -8,6 +8,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, SignalInstance, Slot
 
@@ -82,6 +83,11 @@ Job = Callable[[], object]
 
 # Threads whose stop() timed out while a job still ran; each leaves this list when its job returns.
 _still_running: list[QThread] = []
+
+
+def _forget(thread: QThread) -> None:
+    if thread in _still_running:
+        _still_running.remove(thread)
 
 
 def error_message(exc: BaseException) -> str:
@@ -210,17 +216,22 @@ class BackgroundRunner(QObject):
 
         Returns False only if ``timeout_ms`` passed before the running job ended.
         """
+        if self._stopped:
+            return not self._thread.isRunning()  # a stop that timed out already left the job to finish
         self._stopped = True
         self._queue.clear(close=True)
         self._thread.quit()
         if timeout_ms is None:
             return self._thread.wait()
-        if self._thread.wait(timeout_ms):
+        thread = self._thread
+        if thread.wait(timeout_ms):
             return True
         # Qt aborts the process if a running QThread is destroyed: keep this one until its job returns.
-        log.warning("background thread %s still busy after %d ms; left to finish", self._thread.objectName(), timeout_ms)
-        _still_running.append(self._thread)
-        self._thread.finished.connect(lambda thread=self._thread: _still_running.remove(thread))
+        log.warning("background thread %s still busy after %d ms; left to finish", thread.objectName(), timeout_ms)
+        _still_running.append(thread)
+        thread.finished.connect(partial(_forget, thread))
+        if thread.isFinished():
+            _forget(thread)  # it ended between the wait and the connection
         return False
 
     @Slot(str, object, object)

@@ -65,7 +65,11 @@ class Prefetcher(QObject):
             return 0
         start = max(doc.row, 0)
         ordered = doc.images[start:] + doc.images[:start]
-        n = self.start_batch([img.id for img in ordered if img.status != ImageStatus.DONE])  # type: ignore[misc]
+        to_do = [img.id for img in ordered if img.status != ImageStatus.DONE]
+        if not to_do:
+            c.status.emit("Pre-label: every image is marked done.")
+            return 0
+        n = self.start_batch(to_do)  # type: ignore[arg-type]
         if n:
             c.status.emit(f"Pre-labelling {n} image(s) with {d.name}, at most {d.rate_limit:g} per second; "
                           "their suggestions wait for you on each image.")  # fmt: skip

@@ -31,7 +31,8 @@ def rate_spin(value: float) -> QDoubleSpinBox:
     spin.setRange(0.1, 100)
     spin.setValue(value)
     spin.setSuffix(" requests/s")
-    spin.setToolTip("Auto-assist prefetches the next images at most this often; M on the image itself is never held back")
+    spin.setToolTip("How often auto-assist's prefetch and pre-labelling may ask this deployment; "
+                    "M on the image on screen is never held back")
     return spin
 
 

@@ -45,6 +45,8 @@ def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-unt
         if dialog is None:
             if time.monotonic() < deadline:
                 QTimer.singleShot(50, attempt)
+            else:
+                errors.append(TimeoutError(f"no {kind.__name__} came up"))
             return
         try:
             action(dialog)

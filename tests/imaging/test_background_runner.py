@@ -179,18 +179,20 @@ def test_a_stop_that_times_out_keeps_the_busy_thread_alive_until_its_job_returns
 
     from app import worker
 
-    runner = BackgroundRunner()
+    runner = BackgroundRunner(name="stuck job")
     gate = Gate()
     runner.submit(gate, "stuck")
     gate.wait_running()
     assert runner.stop(timeout_ms=50) is False  # the job is still blocked
-    thread = runner._thread
+    assert runner.stop() is False  # a second stop (the app quitting) does not wait for it either
+    name = runner._thread.objectName()
     del runner
     gc.collect()  # dropping the runner must not destroy a running QThread (Qt would abort the process)
-    assert thread in worker._still_running and thread.isRunning()
+    (kept,) = [t for t in worker._still_running if t.objectName() == name]
+    assert kept.isRunning()
+    del kept
     gate.release.set()
-    qtbot.waitUntil(lambda: thread not in worker._still_running, timeout=int(WAIT * 1000))
-    assert thread.wait(int(WAIT * 1000))
+    qtbot.waitUntil(lambda: all(t.objectName() != name for t in worker._still_running), timeout=int(WAIT * 1000))
 
 
 def test_no_signal_is_delivered_after_stop(qtbot, make_runner):
