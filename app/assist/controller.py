@@ -356,7 +356,6 @@ class AssistController(QObject):
         self.project += 1
         self._clear_view()
         self.prefetcher.clear()
-        self.prefetcher.batched.clear()  # image ids of another project
         self.records = AssistStore(self.doc.store) if self.doc.store is not None else None
         self.cache.reset(self.records)
         self.deployment_id = self.wanted_deployment_id = None
@@ -366,9 +365,13 @@ class AssistController(QObject):
     def _on_image(self) -> None:
         self._clear_view()
         d, img = self.deployment, self.doc.current_image
-        pending = d is not None and img is not None and (img.id, d.id) in self.prefetcher.batched
-        if d is not None and img is not None and (self.auto or (pending and self.is_cached(img.id, d))):
-            self.assist()  # a pre-labelled image shows its pending suggestions from the cache
+        if d is None or img is None:
+            return
+        probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
+        pending = probe is not None and self.records is not None and self.records.is_prelabelled(
+            img.id, d.id, probe.model.version)  # type: ignore[arg-type]  # fmt: skip
+        if self.auto or pending:
+            self.assist()  # a pre-labelled image shows its pending suggestions from the project file
 
     def _on_deployment_status(self, deployment_id: int) -> None:
         online = {d.id for d in self.deployments.online()}

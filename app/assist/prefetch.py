@@ -4,18 +4,23 @@ wait in the cache as pending suggestions). The images next in line go first."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from collections import deque
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.assist.requests import AssistAnswer, run
-from app.models import ImageStatus
+from app.models import Deployment, ImageStatus
 from app.worker import BackgroundRunner
 
 if TYPE_CHECKING:
     from app.assist.controller import AssistController
+
+log = logging.getLogger(__name__)
 
 AHEAD = 3  # images after the one on screen
 
@@ -30,7 +35,6 @@ class Prefetcher(QObject):
         self._queue: deque[int] = deque()  # image ids, next in line after the one on screen
         self._batch: deque[int] = deque()  # image ids to pre-label
         self.batch_total = self.batch_done = self.batch_failed = 0
-        self.batched: set[tuple[int, int]] = set()  # (image id, deployment id) a batch brought answers for
         self._batch_no = 0  # a new batch, or a cancel, leaves the answers still out to the batch they were for
         self._last_start: dict[int, float] = {}  # deployment id -> monotonic time of the last request
         self._start_before: float | None = None  # the clock before the request in flight, if none went out
@@ -83,7 +87,7 @@ class Prefetcher(QObject):
         if d is None:
             return 0
         answered = {i for i in image_ids if self.c.is_cached(i, d)}
-        self.batched.update((i, d.id) for i in answered)  # type: ignore[misc]
+        self._mark(answered, d)
         self._batch = deque(i for i in image_ids if i not in answered)
         self._batch_no += 1
         self.batch_total, self.batch_done, self.batch_failed = len(self._batch), 0, 0
@@ -143,7 +147,7 @@ class Prefetcher(QObject):
             if row is None or c.is_cached(image_id, d):
                 if from_batch:
                     if row is not None:
-                        self.batched.add((image_id, d.id))  # type: ignore[arg-type]
+                        self._mark([image_id], d)
                     self._count(ok=True)  # answered already, or no longer in the project
                 continue
             path = doc.store.image_path(doc.images[row])
@@ -169,10 +173,21 @@ class Prefetcher(QObject):
         self._outcome_ok = not answer.error
         if batch is None or batch != self._batch_no or answer.error or answer.job.project != c.project:
             return
-        self.batched.add((image_id, d.id))  # type: ignore[arg-type]
+        self._mark([image_id], d)
         img = c.doc.current_image
         if c.view is None and not c.busy and img is not None and img.id == image_id:
             c.assist()  # the labeller is on this image: show its suggestions now, from the cache
+
+    def _mark(self, image_ids: Iterable[int], d: Deployment) -> None:
+        """Note in the project file that these images have the deployment's answer waiting for review."""
+        probe = self.c.deployments.probe(d.id)  # type: ignore[arg-type]
+        records = self.c.records
+        if probe is None or records is None or not image_ids:
+            return
+        try:
+            records.mark_prelabelled(image_ids, d.id, probe.model.version)  # type: ignore[arg-type]
+        except sqlite3.Error as e:  # only a hint for opening those images: the answers themselves are kept
+            log.warning("could not note pre-labelled images: %s", e)
 
     def _count(self, ok: bool) -> None:
         if not self.batch_total:

@@ -110,6 +110,21 @@ class AssistStore:
                 (key.content_hash, key.deployment_id, key.model_version, predictions.model_dump_json(), _now()),
             )
 
+    # ---- pre-labelled images ---------------------------------------------------------------------
+
+    def mark_prelabelled(self, image_ids: Iterable[int], deployment_id: int, model_version: str) -> None:
+        with self.store._tx() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO prelabelled(image_id, deployment_id, model_version) VALUES (?, ?, ?)",
+                [(i, deployment_id, model_version) for i in image_ids],
+            )
+
+    def is_prelabelled(self, image_id: int, deployment_id: int, model_version: str) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM prelabelled WHERE image_id = ? AND deployment_id = ? AND model_version = ?",
+            (image_id, deployment_id, model_version),
+        ).fetchone() is not None
+
     # ---- decisions on suggestions --------------------------------------------------------------
 
     def decisions(self, key: CacheKey) -> dict[str, str]:

@@ -79,6 +79,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE usage_events ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
     CREATE INDEX usage_by_deployment ON usage_events(deployment_id, kind);
     """,
+    # 3: images a pre-label batch has answers for: their suggestions show when they are opened, another day too.
+    """
+    CREATE TABLE prelabelled (
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+        model_version TEXT NOT NULL,
+        PRIMARY KEY (image_id, deployment_id)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

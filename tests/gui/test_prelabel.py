@@ -81,4 +81,23 @@ def test_an_answer_for_a_closed_project_never_lands_in_the_next_one(make_window,
     qtbot.wait(300)  # the answer reaches the window
     assert w.deployments.records.usage(same.id).calls == 0
     assert w.deployments.records.cached_hashes(same.id, "fake-1") == set()
-    assert w.assist.view is None and not w.assist.prefetcher.batched
+    assert w.assist.view is None
+    assert not any(w.deployments.records.is_prelabelled(img.id, same.id, "fake-1") for img in w.doc.images)
+
+
+def test_pre_labelled_suggestions_wait_across_a_reopen_and_no_request_is_made(make_window, image_folder, fake_oip, qtbot) -> None:  # noqa: E501
+    w = make_window(image_folder)
+    use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
+    w.intelligent_dock.prelabel_button.click()
+    qtbot.waitUntil(lambda: not w.assist.prefetcher.batch_running, timeout=15_000)
+    calls = fake_oip.infer_calls
+    path = w.doc.store.path
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        assert w.open_project(path)  # another day: the in-memory cache is gone
+    d = next(x for x in w.deployments.all() if x.name == "fake")
+    qtbot.waitUntil(lambda: any(o.id == d.id for o in w.deployments.online()), timeout=15_000)
+    w.assist.select_deployment(d.id)
+    with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
+        key(qtbot, w, Qt.Key.Key_D)
+    wait_for_suggestions(qtbot, w)  # read from the project file on the worker thread
+    assert w.assist.shown() and fake_oip.infer_calls == calls

@@ -78,3 +78,20 @@ def test_a_first_version_project_is_upgraded_with_its_data(tmp_path) -> None:  #
     assert AssistStore(store).usage(1).calls == 1
     store.close()
     migrate(sqlite3.connect(path, isolation_level=None))  # nothing left to do
+
+
+def test_pre_labelled_images_are_kept_per_model_version_and_go_with_their_deployment(tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from app.models import ImageRecord
+
+    store = ProjectStore.create(tmp_path / "p.labelassist")
+    records = AssistStore(store)
+    a, b = store.add_images([ImageRecord(path="a.jpg", width=10, height=10), ImageRecord(path="b.jpg", width=10, height=10)])
+    d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
+    records.mark_prelabelled([a.id, b.id], d.id, "v1")
+    assert records.is_prelabelled(a.id, d.id, "v1") and not records.is_prelabelled(a.id, d.id, "v2")
+    store.close()
+    again = AssistStore(ProjectStore.open(tmp_path / "p.labelassist"))
+    assert again.is_prelabelled(b.id, d.id, "v1")
+    again.delete_deployment(d.id)
+    assert not again.is_prelabelled(b.id, d.id, "v1")
+    again.store.close()
