@@ -90,6 +90,7 @@ class AssistController(QObject):
             self.wanted_deployment_id = deployment_id
         self._clear_view()
         self.prefetcher.clear()
+        self.prefetcher.prelabelledChanged.emit()
         self.stateChanged.emit()
         if deployment_id is not None and self.auto:
             self.assist()
@@ -360,17 +361,13 @@ class AssistController(QObject):
         self.cache.reset(self.records)
         self.deployment_id = self.wanted_deployment_id = None
         self.deployments.set_records(self.records)
+        self.prefetcher.prelabelledChanged.emit()
         self.stateChanged.emit()
 
     def _on_image(self) -> None:
         self._clear_view()
-        d, img = self.deployment, self.doc.current_image
-        if d is None or img is None:
-            return
-        probe = self.deployments.probe(d.id)  # type: ignore[arg-type]
-        pending = probe is not None and self.records is not None and self.records.is_prelabelled(
-            img.id, d.id, probe.model.version)  # type: ignore[arg-type]  # fmt: skip
-        if self.auto or pending:
+        img = self.doc.current_image
+        if self.deployment is not None and img is not None and (self.auto or self.prefetcher.is_prelabelled(img.id)):  # type: ignore[arg-type]
             self.assist()  # a pre-labelled image shows its pending suggestions from the project file
 
     def _on_deployment_status(self, deployment_id: int) -> None:

@@ -19,6 +19,7 @@ from app.worker import BackgroundRunner
 
 if TYPE_CHECKING:
     from app.assist.controller import AssistController
+    from app.store.assist_store import AssistStore
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ AHEAD = 3  # images after the one on screen
 
 class Prefetcher(QObject):
     batchProgress = Signal(int, int, int)  # done, total, failed; total 0 when no batch runs
+    prelabelledChanged = Signal()  # prelabelled_ids() may answer differently
 
     def __init__(self, controller: AssistController) -> None:
         super().__init__(controller)
@@ -178,6 +180,23 @@ class Prefetcher(QObject):
         if c.view is None and not c.busy and img is not None and img.id == image_id:
             c.assist()  # the labeller is on this image: show its suggestions now, from the cache
 
+    def prelabelled_ids(self) -> set[int]:
+        """The images the selected deployment (this model version) has pre-labelled."""
+        d, version, records = self._selected()
+        return records.prelabelled(d, version) if records is not None else set()  # type: ignore[arg-type]
+
+    def is_prelabelled(self, image_id: int) -> bool:
+        d, version, records = self._selected()
+        return records is not None and records.is_prelabelled(image_id, d, version)  # type: ignore[arg-type]
+
+    def _selected(self) -> tuple[int | None, str, AssistStore | None]:
+        """The selected deployment's id and model version, and the project's records (None: nothing to ask)."""
+        d = self.c.deployment
+        probe = self.c.deployments.probe(d.id) if d is not None else None  # type: ignore[arg-type]
+        if d is None or probe is None or self.c.records is None:
+            return None, "", None
+        return d.id, probe.model.version, self.c.records
+
     def _mark(self, image_ids: Iterable[int], d: Deployment) -> None:
         """Note in the project file that these images have the deployment's answer waiting for review."""
         probe = self.c.deployments.probe(d.id)  # type: ignore[arg-type]
@@ -188,6 +207,7 @@ class Prefetcher(QObject):
             records.mark_prelabelled(image_ids, d.id, probe.model.version)  # type: ignore[arg-type]
         except sqlite3.Error as e:  # only a hint for opening those images: the answers themselves are kept
             log.warning("could not note pre-labelled images: %s", e)
+        self.prelabelledChanged.emit()
 
     def _count(self, ok: bool) -> None:
         if not self.batch_total:

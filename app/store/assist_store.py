@@ -119,6 +119,13 @@ class AssistStore:
                 [(i, deployment_id, model_version) for i in image_ids],
             )
 
+    def prelabelled(self, deployment_id: int, model_version: str) -> set[int]:
+        rows = self._conn.execute(
+            "SELECT image_id FROM prelabelled WHERE deployment_id = ? AND model_version = ?",
+            (deployment_id, model_version),
+        )
+        return {r[0] for r in rows}
+
     def is_prelabelled(self, image_id: int, deployment_id: int, model_version: str) -> bool:
         return self._conn.execute(
             "SELECT 1 FROM prelabelled WHERE image_id = ? AND deployment_id = ? AND model_version = ?",

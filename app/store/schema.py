@@ -87,6 +87,7 @@ MIGRATIONS: tuple[str, ...] = (
         model_version TEXT NOT NULL,
         PRIMARY KEY (image_id, deployment_id)
     );
+    CREATE INDEX prelabelled_by_deployment ON prelabelled(deployment_id, model_version);
     """,
 )
 

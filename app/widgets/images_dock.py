@@ -39,6 +39,7 @@ class ImageListModel(QAbstractListModel):
     def __init__(self, doc: Document) -> None:
         super().__init__()
         self.doc = doc
+        self.prelabelled: set[int] = set()  # image ids whose model suggestions wait for review
         doc.projectChanged.connect(self._reset)
         doc.imagesChanged.connect(self._reset)
         doc.imageUpdated.connect(self._row_changed)
@@ -46,6 +47,12 @@ class ImageListModel(QAbstractListModel):
     def _reset(self) -> None:
         self.beginResetModel()
         self.endResetModel()
+
+    def set_prelabelled(self, image_ids: set[int]) -> None:
+        if image_ids != self.prelabelled:
+            self.prelabelled = image_ids
+            if self.doc.images:
+                self.dataChanged.emit(self.index(0), self.index(len(self.doc.images) - 1))
 
     def _row_changed(self, row: int) -> None:
         i = self.index(row)
@@ -59,12 +66,14 @@ class ImageListModel(QAbstractListModel):
             return None
         img = self.doc.images[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{img.path}   ·  {STATUS_TEXT[img.status]}"
+            waiting = "  ·  pre-labelled" if img.id in self.prelabelled else ""
+            return f"{img.path}   ·  {STATUS_TEXT[img.status]}{waiting}"
         if role == Qt.ItemDataRole.DecorationRole:
             return status_dot(img.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"{img.width}×{img.height}" if img.width else "size not read yet"
-            return f"{img.path}\n{size}\nstatus: {STATUS_TEXT[img.status]}"
+            waiting = "\nthe selected model's suggestions wait here (pre-labelled)" if img.id in self.prelabelled else ""
+            return f"{img.path}\n{size}\nstatus: {STATUS_TEXT[img.status]}{waiting}"
         if role == STATUS_ROLE:
             return img.status.value
         return None

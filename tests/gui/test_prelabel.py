@@ -28,6 +28,9 @@ def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(make
     assert not w.intelligent_dock.batch_bar.isVisible() and w.intelligent_dock.prelabel_button.isVisible()
     assert f"Pre-labelled {to_do} image(s)." in w.statusBar().currentMessage()
     assert all(w.doc.store.annotations_for(img.id) == [] for img in w.doc.images)  # nothing committed
+    model = w.annotator.images_dock.model
+    listed = [model.data(model.index(row)) for row in range(model.rowCount())]
+    assert [text.endswith("pre-labelled") for text in listed] == [img.id != done.id for img in w.doc.images]
 
     with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
         key(qtbot, w, Qt.Key.Key_D)
