@@ -109,6 +109,15 @@ class Prefetcher(QObject):
     def batch_running(self) -> bool:
         return self.batch_total > 0
 
+    @property
+    def in_flight(self) -> bool:
+        """Whether a background request is out (its answer not yet handled)."""
+        return self._in_flight
+
+    def pending(self) -> int:
+        """Images queued for a background request."""
+        return len(self._queue) + len(self._batch)
+
     def _end_batch(self, *, cancelled: bool = False) -> None:
         total, done, failed = self.batch_total, self.batch_done, self.batch_failed
         self.batch_total = 0

@@ -61,8 +61,9 @@ def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder
     w.intelligent_dock.batch_cancel.click()
     assert not w.assist.prefetcher.batch_running and w.intelligent_dock.prelabel_button.isVisible()
     assert f"Pre-labelled 1 of {len(w.doc.images)} image(s) (cancelled)." in w.statusBar().currentMessage()
-    qtbot.wait(2500)  # past the next slot the rate limit would have given
-    assert fake_oip.infer_calls == 1
+    qtbot.waitUntil(lambda: not w.assist.prefetcher.in_flight, timeout=10_000)
+    assert w.assist.prefetcher.pending() == 0  # nothing left that the next rate-limit slot could send
+    assert w.assist.prefetcher.sent == 1 and fake_oip.infer_calls == 1
 
 
 def test_an_answer_for_a_closed_project_never_lands_in_the_next_one(make_window, image_folder, fake_oip, tmp_path, qtbot) -> None:  # noqa: E501
@@ -80,8 +81,7 @@ def test_an_answer_for_a_closed_project_never_lands_in_the_next_one(make_window,
         assert w.open_project(other)
     same = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
     assert same.id == d.id  # the same ids name this project's own images and deployment
-    qtbot.waitUntil(lambda: fake_oip.answered == 1, timeout=10_000)
-    qtbot.wait(300)  # the answer reaches the window
+    qtbot.waitUntil(lambda: fake_oip.answered == 1 and not w.assist.prefetcher.in_flight, timeout=10_000)
     assert w.deployments.records.usage(same.id).calls == 0
     assert w.deployments.records.cached_hashes(same.id, "fake-1") == set()
     assert w.assist.view is None
