@@ -28,7 +28,8 @@ AHEAD = 3  # images after the one on screen
 
 class Prefetcher(QObject):
     batchProgress = Signal(int, int, int)  # done, total, failed; total 0 when no batch runs
-    prelabelledChanged = Signal()  # prelabelled_ids() may answer differently
+    prelabelledChanged = Signal()  # prelabelled_ids() may answer differently (another deployment or project)
+    prelabelledAdded = Signal(object)  # set of image ids the selected deployment has just pre-labelled
 
     def __init__(self, controller: AssistController) -> None:
         super().__init__(controller)
@@ -216,7 +217,9 @@ class Prefetcher(QObject):
             records.mark_prelabelled(image_ids, d.id, probe.model.version)  # type: ignore[arg-type]
         except sqlite3.Error as e:  # only a hint for opening those images: the answers themselves are kept
             log.warning("could not note pre-labelled images: %s", e)
-        self.prelabelledChanged.emit()
+            return
+        if d.id == self.c.deployment_id:
+            self.prelabelledAdded.emit(set(image_ids))
 
     def _count(self, ok: bool) -> None:
         if not self.batch_total:

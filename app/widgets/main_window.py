@@ -138,9 +138,9 @@ class MainWindow(QMainWindow):
         self.assist.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.deployments.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.assist.stateChanged.connect(lambda: self.actions_by_id["auto_assist"].setChecked(self.assist.auto))
-        prefetcher = self.assist.prefetcher
-        prefetcher.prelabelledChanged.connect(
-            lambda: self.annotator.images_dock.model.set_prelabelled(prefetcher.prelabelled_ids()))
+        prefetcher, images = self.assist.prefetcher, self.annotator.images_dock.model
+        prefetcher.prelabelledChanged.connect(lambda: images.set_prelabelled(prefetcher.prelabelled_ids()))
+        prefetcher.prelabelledAdded.connect(lambda ids: images.set_prelabelled(images.prelabelled | ids))
         self.canvas.hintChanged.connect(lambda text: self.statusBar().showMessage(text))
         for signal in (self.doc.currentImageChanged, self.doc.annotationsAdded, self.doc.annotationsRemoved,
                        self.doc.currentTagChanged, self.doc.imageUpdated, self.doc.projectChanged):  # fmt: skip
