@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from app.models import Annotation, Tag
 from app.models.geometry import Box, Geometry, Keypoints, Polygon, Visibility
+from app.widgets.canvas.zoom_sized import ZoomSizedItem
 
 FALLBACK_COLOR = "#808080"
 POINT_RADIUS_PX = 4.0  # keypoint dots keep this size on screen at any zoom
@@ -15,12 +16,12 @@ TINY_PX = 6.0  # below this on-screen size a polygon is drawn as its bounding bo
 
 
 def scene_px(item: QGraphicsItem) -> float:
-    """Scene units per screen pixel, set by the view on every zoom."""
+    """Scene units per screen pixel, set by the view on every zoom: for painting, never for an extent."""
     scene = item.scene()
     return getattr(scene, "px", 1.0) if scene is not None else 1.0
 
 
-class AnnotationItem(QGraphicsItem):
+class AnnotationItem(ZoomSizedItem):
     """Base: holds the annotation shown, its tag colour and whether it is selected."""
 
     def __init__(self, annotation: Annotation, tag: Tag | None) -> None:
@@ -63,9 +64,13 @@ class AnnotationItem(QGraphicsItem):
 
     def show_geometry(self, geometry: Geometry) -> None:
         """Draw another geometry (a drag in progress) without changing the annotation."""
-        self.prepareGeometryChange()
+        self.prepareGeometryChange()  # while boundingRect() still gives the old extent
         self.geometry = geometry
+        self._geometry_replaced()
         self.update()
+
+    def _geometry_replaced(self) -> None:
+        """Drop what was derived from the previous geometry."""
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
@@ -86,7 +91,7 @@ class BoxItem(AnnotationItem):
         return QRectF(QPointF(g.x1, g.y1), QPointF(g.x2, g.y2))
 
     def boundingRect(self) -> QRectF:
-        m = 2 * scene_px(self)
+        m = 2 * self.px
         return self._rect().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
@@ -110,9 +115,8 @@ class PolygonItem(AnnotationItem):
         assert isinstance(g, Polygon)
         return QPolygonF([QPointF(x, y) for x, y in g.points])
 
-    def show_geometry(self, geometry: Geometry) -> None:
+    def _geometry_replaced(self) -> None:
         self._cached = None
-        super().show_geometry(geometry)
 
     def _poly(self) -> QPolygonF:
         cached = self._cached
@@ -121,7 +125,7 @@ class PolygonItem(AnnotationItem):
         return cached
 
     def boundingRect(self) -> QRectF:
-        m = 2 * scene_px(self)
+        m = 2 * self.px
         return self._poly().boundingRect().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
@@ -153,7 +157,7 @@ class KeypointsItem(AnnotationItem):
         placed = [p for p, v in self._points() if v != Visibility.UNLABELLED]
         if not placed:
             return QRectF()
-        r = (POINT_RADIUS_PX + 3) * scene_px(self)
+        r = (POINT_RADIUS_PX + 3) * self.px
         rect = QPolygonF(placed).boundingRect()
         return rect.adjusted(-r, -r, r, r)
 

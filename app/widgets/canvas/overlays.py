@@ -6,15 +6,16 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from app.widgets.canvas.editing import handles
 from app.widgets.canvas.items import AnnotationItem, scene_px
+from app.widgets.canvas.zoom_sized import ZoomSizedItem
 
 HANDLE_PX = 7.0  # handle squares keep this size on screen
 
 
-class HandlesOverlay(QGraphicsItem):
+class HandlesOverlay(ZoomSizedItem):
     """Draws the edit handles of the selected annotation items (one item for all, cheap to update)."""
 
     def __init__(self) -> None:
@@ -24,10 +25,12 @@ class HandlesOverlay(QGraphicsItem):
         self._shapes = QRectF()  # union of the selected shapes, recomputed only when they change
 
     def show_for(self, items: list[AnnotationItem]) -> None:
+        self.prepareGeometryChange()  # before the list changes: an empty one has an empty extent
         self._items = items
         self.refresh()
 
     def refresh(self) -> None:
+        """The selected shapes moved or changed."""
         self.prepareGeometryChange()
         rect = QRectF()
         for item in self._items:
@@ -39,7 +42,7 @@ class HandlesOverlay(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         if not self._items:
             return QRectF()
-        m = HANDLE_PX * scene_px(self)
+        m = HANDLE_PX * self.px
         return self._shapes.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -54,7 +57,7 @@ class HandlesOverlay(QGraphicsItem):
                     painter.drawRect(QRectF(x - s / 2, y - s / 2, s, s))
 
 
-class DraftItem(QGraphicsItem):
+class DraftItem(ZoomSizedItem):
     """The shape being drawn: an open polyline (or a rectangle) plus a rubber line to the cursor."""
 
     def __init__(self) -> None:
@@ -77,7 +80,7 @@ class DraftItem(QGraphicsItem):
         rect = QPolygonF(pts).boundingRect() if pts else QRectF()
         if self.rect is not None:
             rect = rect.united(self.rect)
-        m = 8 * scene_px(self)
+        m = 8 * self.px
         return rect.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene
 from app.document import Document
 from app.models import Annotation
 from app.widgets.canvas.dense_layer import DenseLayer, draws_itself, mark
-from app.widgets.canvas.items import AnnotationItem, KeypointsItem, make_item
+from app.widgets.canvas.items import AnnotationItem, make_item
 from app.widgets.canvas.overlays import DraftItem, HandlesOverlay
 
 THIN_LINES_ABOVE = 1000  # annotations on one image; past this outlines are drawn 1 px wide
@@ -62,12 +62,12 @@ class AnnotationScene(QGraphicsScene):
         if abs(px - self.px) / max(px, 1e-9) < 1e-6:
             return
         self.px = px
-        # Items sized in screen pixels change their scene extent with the zoom.
+        # Every item sized in screen pixels is told before its extent changes (see zoom_sized.py: a change
+        # Qt's index was not told of left dangling pointers to deleted items, and a crash).
         for item in self.items_by_id.values():
-            if isinstance(item, KeypointsItem) or item.highlighted:
-                item.prepareGeometryChange()
-        self.handles.refresh()
-        self.draft.prepareGeometryChange()
+            item.set_px(px)
+        self.handles.set_px(px)
+        self.draft.set_px(px)
         self.dense.zoomed()
 
     # ---- annotations ---------------------------------------------------------------------------
@@ -83,6 +83,7 @@ class AnnotationScene(QGraphicsScene):
         thin = len(self.items_by_id) + len(annotations) > THIN_LINES_ABOVE
         for a in annotations:
             item = make_item(a, self.doc.tags.get(a.tag_id))
+            item.set_px(self.px)
             item.set_thin(thin)
             self.items_by_id[a.id] = item  # type: ignore[index]
             self.addItem(item)
