@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "resources" / "samples"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))  # test servers shared by the layers
+
+from fake_oip import FakeOip  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +25,14 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("LABELASSIST_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def fake_oip() -> Iterator[FakeOip]:
+    """A small OIP server on 127.0.0.1 whose answers each test chooses (tests/support/fake_oip.py)."""
+    server = FakeOip()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Model labels to project tags: the deployment's explicit mapping first, then a tag of the same name and
-kind; otherwise a new tag is proposed (created on commit). An unmapped label is never dropped."""
+"""Model labels to project tags: the deployment's explicit mapping first, then the tag an earlier commit
+created for the label, then a tag of the same name and kind; otherwise a new tag is proposed (created on
+commit, and remembered for the label). An unmapped label is never dropped."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ def resolve(label: str, d: Deployment, model: ModelInfo, tags: dict[int, Tag]) -
         return Target(None, ignored=True)
     if isinstance(chosen, int) and chosen in tags and tag_fits(tags[chosen], kind, model):
         return Target(tags[chosen])
+    for tag in tags.values():
+        if tag.model_label == label and tag_fits(tag, kind, model):
+            return Target(tag)
     wanted = label.casefold()
     for tag in tags.values():
         if tag.name.casefold() == wanted and tag_fits(tag, kind, model):
@@ -50,13 +54,19 @@ def resolve(label: str, d: Deployment, model: ModelInfo, tags: dict[int, Tag]) -
 
 
 def new_tag(label: str, kind: TagKind, model: ModelInfo, tags: dict[int, Tag]) -> Tag:
-    """The tag a commit would create for this label: its name, or "name (kind)" if that name is taken."""
+    """The tag a commit would create for this label: its name, or "name (kind)" if that name is taken.
+
+    It remembers the label, unless a tag of the kind already does (a keypoint tag whose points no longer fit).
+    """
     names = {t.name.casefold() for t in tags.values()}
+    remembered = any(t.model_label == label and t.kind == kind for t in tags.values())
+    model_label = None if remembered else label
     name = label if label.casefold() not in names else f"{label} ({kind.value})"
     n = 2
     while name.casefold() in names:
         name, n = f"{label} ({kind.value} {n})", n + 1
     if kind == TagKind.KEYPOINTS:
         points = model.keypoint_names or ("point",)
-        return Tag(name=name, kind=kind, color=NEUTRAL_COLOR, keypoint_names=points, skeleton=model.skeleton)
-    return Tag(name=name, kind=kind, color=NEUTRAL_COLOR)
+        return Tag(name=name, kind=kind, color=NEUTRAL_COLOR, keypoint_names=points, skeleton=model.skeleton,
+                   model_label=model_label)
+    return Tag(name=name, kind=kind, color=NEUTRAL_COLOR, model_label=model_label)

@@ -21,6 +21,9 @@ class Tag(BaseModel):
     kind: TagKind = TagKind.BOX
     keypoint_names: tuple[str, ...] = ()
     skeleton: tuple[tuple[int, int], ...] = ()
+    # The model label whose suggestions created this tag: that label's suggestions go to it from then on,
+    # whatever the tag is renamed to (one label, one tag of a kind, for the life of the project).
+    model_label: str | None = None
 
     @field_validator("name")
     @classmethod

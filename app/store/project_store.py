@@ -173,7 +173,8 @@ class ProjectStore:
     def update_tag(self, tag: Tag) -> None:
         with self._tx() as c:
             c.execute(
-                "UPDATE tags SET name = ?, color = ?, kind = ?, keypoint_names = ?, skeleton = ? WHERE id = ?",
+                "UPDATE tags SET name = ?, color = ?, kind = ?, keypoint_names = ?, skeleton = ?, model_label = ? "
+                "WHERE id = ?",
                 (*_tag_row(tag), tag.id),
             )
 
@@ -184,7 +185,9 @@ class ProjectStore:
             c.execute("DELETE FROM tags WHERE id = ?", (tag_id,))
 
     def tags(self) -> list[Tag]:
-        rows = self._conn.execute("SELECT id, name, color, kind, keypoint_names, skeleton FROM tags ORDER BY id")
+        rows = self._conn.execute(
+            "SELECT id, name, color, kind, keypoint_names, skeleton, model_label FROM tags ORDER BY id"
+        )
         return [
             Tag(
                 id=i,
@@ -193,8 +196,9 @@ class ProjectStore:
                 kind=TagKind(k),
                 keypoint_names=tuple(json.loads(kn)),
                 skeleton=tuple(tuple(e) for e in json.loads(sk)),
+                model_label=label,
             )
-            for i, n, col, k, kn, sk in rows
+            for i, n, col, k, kn, sk, label in rows
         ]
 
     # ---- annotations ---------------------------------------------------------------------------
@@ -268,11 +272,8 @@ class ProjectStore:
         with self._tx() as c:
             new_tags, new_images = [], []
             for t in tags:
-                cur = c.execute(
-                    "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
-                    (t.id, *_tag_row(t)),
-                )
-                new_tags.append(t if t.id is not None else t.model_copy(update={"id": cur.lastrowid}))
+                tag_id = _insert_tag(c, t)
+                new_tags.append(t if t.id is not None else t.model_copy(update={"id": tag_id}))
             for r in images:
                 cur = c.execute(
                     "INSERT INTO images(id, path, width, height, status) VALUES (?, ?, ?, ?, ?)",
@@ -364,19 +365,20 @@ def _writable(path: Path, folder: bool = False) -> bool:
 
 def _insert_tag(c: sqlite3.Connection, tag: Tag) -> int:
     cur = c.execute(
-        "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tags(id, name, color, kind, keypoint_names, skeleton, model_label) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (tag.id, *_tag_row(tag)),
     )
     return cur.lastrowid  # type: ignore[return-value]
 
 
-def _tag_row(tag: Tag) -> tuple[str, str, str, str, str]:
+def _tag_row(tag: Tag) -> tuple[str, str, str, str, str, str | None]:
     return (
         tag.name,
         tag.color,
         tag.kind.value,
         json.dumps(list(tag.keypoint_names)),
         json.dumps([list(e) for e in tag.skeleton]),
+        tag.model_label,
     )
 
 

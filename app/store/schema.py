@@ -89,6 +89,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX prelabelled_by_deployment ON prelabelled(deployment_id, model_version);
     """,
+    # 4: a tag a commit created for a model label keeps that label: the label's later suggestions go to it.
+    """
+    ALTER TABLE tags ADD COLUMN model_label TEXT;
+    CREATE UNIQUE INDEX tags_by_model_label ON tags(model_label, kind) WHERE model_label IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -41,6 +41,22 @@ def test_labels_map_by_name_then_to_a_proposed_new_tag_and_can_be_ignored() -> N
     assert resolve("car", mapped, DETECT, tags).ignored
 
 
+def test_a_tag_created_for_a_label_takes_that_labels_suggestions_from_then_on() -> None:
+    tags = {2: Tag(id=2, name="person", kind=TagKind.POLYGON)}
+    proposed = resolve("person", D, DETECT, tags).tag
+    assert (proposed.name, proposed.model_label) == ("person (box)", "person")
+    created = proposed.model_copy(update={"id": 3, "name": "pedestrian"})  # committed, then renamed
+    assert resolve("person", D, DETECT, {**tags, 3: created}).tag == created
+    assert resolve("car", D, DETECT, {**tags, 3: created}).tag.model_label == "car"
+
+
+def test_a_remembered_keypoint_tag_that_no_longer_fits_is_not_remembered_twice() -> None:
+    pose = ModelInfo(name="pose", task=Task.KEYPOINTS, labels=("hand",), keypoint_names=("a", "b", "c"))
+    old = Tag(id=1, name="hand", kind=TagKind.KEYPOINTS, keypoint_names=("a", "b"), model_label="hand")
+    target = resolve("hand", D, pose, {1: old})
+    assert target.is_new and target.tag.model_label is None and target.tag.name == "hand (keypoints)"
+
+
 def test_keypoint_model_brings_its_point_names_and_skeleton_to_a_new_tag() -> None:
     pose = ModelInfo(name="pose", task=Task.KEYPOINTS, labels=("hand",), keypoint_names=("a", "b", "c"),
                      skeleton=((0, 1), (1, 2)))  # fmt: skip

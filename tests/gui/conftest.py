@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_oip import FakeOip
 
 from app.widgets.main_window import MainWindow
 
@@ -53,13 +52,6 @@ def people_url(people_models: Path) -> Iterator[str]:
 
     server = BackgroundServer(create_app(ModelRegistry(load_people_pack(people_models)), ServerSettings()))
     yield server.url
-    server.stop()
-
-
-@pytest.fixture
-def fake_oip() -> Iterator[FakeOip]:
-    server = FakeOip()
-    yield server
     server.stop()
 
 
