@@ -17,8 +17,11 @@ from app.models.deployment import AuthStyle
 if TYPE_CHECKING:
     import requests
 
+    from app.inference.adapters.oip_stats import ModelStats
+
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 PROBE_TIMEOUT_S = 5.0
+NO_ROUTE = (404, 405, 501)  # what a server answers for a route it does not have
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class InferenceClient:
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._no_model_stats: set[tuple[str, str, str]] = set()  # (url, model, version) without that route
 
     def _session(self) -> requests.Session:
         import requests  # here, not at start-up: only worker threads talk to servers
@@ -94,17 +98,32 @@ class InferenceClient:
         predictions, dropped = adapter.parse_infer(response, image, probe)  # refuses more than MAX_PREDICTIONS
         return InferOutcome(predictions, dropped, latency, len(request.body), response.status)
 
-    def stats(self, d: Deployment, token: str | None) -> dict | None:
-        """The server's own Triton-style statistics for the model, if it offers them."""
+    def stats(self, d: Deployment, token: str | None, version: str = "") -> ModelStats | None:
+        """What the server itself counted for the deployment's model (Triton's statistics extension), or None
+        when it has no statistics route or no entry for that model. Raises InferenceError when it cannot tell.
+
+        The per-model route first; where it is missing (404, 405, 501), `/v2/models/stats`, remembered for
+        the server so that later asks are one request each."""
         if d.protocol != Protocol.OIP:
             return None
-        from app.inference.adapters import oip
+        from app.inference.adapters import oip_stats
 
-        try:
-            body = self.send(d, oip.stats_request(d.model), token, PROBE_TIMEOUT_S).json()
-        except InferenceError:
-            return None
-        return body if isinstance(body, dict) else None
+        server = (d.url, d.model, version)
+        asks = [oip_stats.all_models_request()]
+        if server not in self._no_model_stats:
+            asks.insert(0, oip_stats.model_stats_request(d.model, version))
+        for request in asks:
+            try:
+                response = self.send(d, request, token, PROBE_TIMEOUT_S)
+            except InferenceError as e:
+                if e.status not in NO_ROUTE:
+                    raise
+                if request.path != oip_stats.ALL_MODELS_PATH:
+                    self._no_model_stats.add(server)
+                continue
+            _expect_json(d, response)
+            return oip_stats.parse_stats(response.body, d.model, version)
+        return None
 
 
 def _read_limited(r: requests.Response, limit: int) -> bytes:

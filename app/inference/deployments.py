@@ -21,6 +21,7 @@ from app.store.assist_store import AssistStore
 class Deployments(QObject):
     changed = Signal()  # added, removed or edited
     statusChanged = Signal(int)  # deployment id
+    callFinished = Signal(int)  # deployment id: a call the app made has its answer (or its error)
     message = Signal(str)
 
     def __init__(self, client: InferenceClient, parent: QObject | None = None) -> None:
@@ -178,10 +179,12 @@ class Deployments(QObject):
         if failure in (Failure.OFFLINE, Failure.TIMEOUT):
             self.poller.check_now(deployment_id)
         self.statusChanged.emit(deployment_id)
+        self.callFinished.emit(deployment_id)
 
     def report_success(self, deployment_id: int) -> None:
         if self.last_error.pop(deployment_id, None) is not None:
             self.statusChanged.emit(deployment_id)
+        self.callFinished.emit(deployment_id)
 
     def _on_checked(self, deployment_id: int, status: DeploymentStatus, probe: Probe | None) -> None:
         if deployment_id not in self._list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,17 +17,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.inference.deployments import Deployments
+from app.inference.server_counts import ServerCounts
 from app.models import Deployment, State
 from app.widgets.deployment_dialogs import LocalSettingsDialog, StartLocalDialog
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
-from app.worker import BackgroundRunner
 
 COLUMNS = ("Name", "Protocol", "URL", "Model", "Status", "Calls", "Failures", "Images", "Predictions",
            "Committed", "Dismissed", "p50 ms", "p95 ms", "Server count")  # fmt: skip
 STATUS_COLORS = {State.ONLINE: "#2e7d32", State.STARTING: "#f9a825", State.OFFLINE: "#757575",
                  State.STOPPED: "#757575", State.ERROR: "#c62828"}  # fmt: skip
 REFRESH_MS = 2000
+SERVER_COUNT = COLUMNS.index("Server count")
 
 
 class DeploymentsPage(QWidget):
@@ -35,7 +36,8 @@ class DeploymentsPage(QWidget):
         super().__init__(parent)
         self.setObjectName("deployments_page")
         self.deployments = deployments
-        self.server_stats: dict[int, str] = {}
+        self.server_counts = ServerCounts(deployments, self)
+        self.server_counts.changed.connect(self._show_count)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("deployments_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -64,8 +66,6 @@ class DeploymentsPage(QWidget):
         layout.addWidget(self.table, 1)
         deployments.changed.connect(self.refresh)
         deployments.statusChanged.connect(lambda _i: self.refresh())
-        self._stats_runner = BackgroundRunner(self, name="server-stats")
-        self._stats_runner.result.connect(self._on_stats)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._tick)
@@ -100,7 +100,8 @@ class DeploymentsPage(QWidget):
                           str(usage.committed), str(usage.dismissed), _ms(usage.p50_ms), _ms(usage.p95_ms)]  # fmt: skip
             else:
                 cells += ["—"] * 8
-            cells.append(self.server_stats.get(d.id, "—"))
+            count_text, count_tip = self.server_counts.cell(d)
+            cells.append(count_text)
             for col, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, d.id)
@@ -108,6 +109,8 @@ class DeploymentsPage(QWidget):
                     item.setForeground(Qt.GlobalColor.white)
                     item.setBackground(_color(STATUS_COLORS.get(status.state, "#757575")))
                     item.setToolTip(text)
+                elif col == SERVER_COUNT:
+                    item.setToolTip(count_tip)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         if selected is not None:
@@ -149,14 +152,29 @@ class DeploymentsPage(QWidget):
         if not self.isVisible():
             return
         self.refresh()
-        for d in self.deployments.online():
-            token = self.deployments.token_for(d)
-            self._stats_runner.submit(lambda d=d, token=token: self.deployments.client.stats(d, token), d.id)
+        self.server_counts.ask()
 
-    def _on_stats(self, deployment_id: object, stats: object) -> None:
-        text = _server_count(stats)
-        if text and self.server_stats.get(deployment_id) != text:  # type: ignore[call-overload]
-            self.server_stats[deployment_id] = text  # type: ignore[index]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self.server_counts.set_active(True)  # asks at once: counts may have moved while hidden
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.server_counts.set_active(False)
+
+    def _show_count(self, deployment_id: int) -> None:
+        """A count arrived: into its cell now, not at the next refresh."""
+        d = self.deployments.get(deployment_id)
+        if d is None:
+            return
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, SERVER_COUNT)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == deployment_id:
+                text, tip = self.server_counts.cell(d)
+                item.setText(text)
+                item.setToolTip(tip)
+                self.table.resizeColumnToContents(SERVER_COUNT)
 
     # ---- actions -------------------------------------------------------------------------------
 
@@ -231,7 +249,7 @@ class DeploymentsPage(QWidget):
 
     def stop(self) -> None:
         self._timer.stop()
-        self._stats_runner.stop(timeout_ms=2000)
+        self.server_counts.stop(timeout_ms=2000)
 
 
 def _ms(value: float | None) -> str:
@@ -240,18 +258,3 @@ def _ms(value: float | None) -> str:
 
 def _color(hex_color: str) -> QColor:
     return QColor(hex_color)
-
-
-def _server_count(stats: object) -> str:
-    """Triton-style /stats: the model's inference count and mean compute time."""
-    if not isinstance(stats, dict):
-        return ""
-    entries = stats.get("model_stats")
-    entry = entries[0] if isinstance(entries, list) and entries and isinstance(entries[0], dict) else stats
-    count = entry.get("inference_count")
-    infer = entry.get("inference_stats", {}).get("compute_infer", {}) if isinstance(entry.get("inference_stats"), dict) else {}
-    if not isinstance(count, int):
-        return ""
-    n, ns = infer.get("count"), infer.get("ns")
-    mean = f", {ns / n / 1e6:.0f} ms compute" if isinstance(n, int) and n and isinstance(ns, (int, float)) else ""
-    return f"{count} inferences{mean}"

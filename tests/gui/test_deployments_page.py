@@ -7,12 +7,17 @@ import os
 import sqlite3
 
 import keyring
-from assist_driver import wait_for_suggestions
+import pytest
+from assist_driver import use_deployment, wait_for_suggestions
+from box_models import box_server
 from gui_driver import key, on_dialog
 from PySide6.QtCore import Qt
 
+from app.inference import server_counts
+from app.inference.client import InferenceClient
 from app.inference.secrets import SERVICE
-from app.models import LocalSpec, State
+from app.models import Deployment, LocalSpec, State
+from app.widgets import deployments_page
 from app.widgets.deployment_dialogs import LocalSettingsDialog
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
@@ -168,3 +173,93 @@ def test_request_log_tells_what_became_of_the_predictions(make_window, image_fol
     errors = on_dialog(RequestLogDialog, read)
     w.deployments_page.log_button.click()
     assert errors == [] and seen == [(2, "500")]
+
+
+@pytest.fixture
+def three_models(monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """A reference server with three models; the page's refresh tick never comes during the test, so a count
+    on screen can only come from asking when the page opens or when a call ends."""
+    monkeypatch.setattr(deployments_page, "REFRESH_MS", 3_600_000)
+    monkeypatch.setattr(server_counts, "EVERY_MS", 300)  # the per-deployment limit, shorter to save time
+    with box_server("face", "person-segmentation", "pose") as url:
+        yield url
+
+
+def _call(qtbot, w, d: Deployment, again: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """One model call made by the app (M, or Shift+M to ask again), waited for until it is logged."""
+    calls = len(w.deployments.log.entries(d.id))
+    w.assist.assist(refresh=again)
+    qtbot.waitUntil(lambda: len(w.deployments.log.entries(d.id)) == calls + 1 and not w.assist.busy, timeout=10_000)
+    assert w.deployments.log.entries(d.id)[0].status == 200
+
+
+def _server_count(w, d: Deployment) -> str:  # type: ignore[no-untyped-def]
+    return w.deployments_page.row_text(d.id)["Server count"]
+
+
+def test_server_count_is_each_models_own_as_soon_as_the_page_opens(make_window, image_folder, three_models, qtbot) -> None:
+    w = make_window(image_folder)
+    face = use_deployment(qtbot, w, "faces", three_models, "face")
+    _call(qtbot, w, face)
+    pose = use_deployment(qtbot, w, "poses", three_models, "pose")
+    seg = use_deployment(qtbot, w, "people", three_models, "person-segmentation")
+    for n in range(3):
+        _call(qtbot, w, seg, again=n > 0)
+    w.tabs.setCurrentWidget(w.deployments_page)
+    qtbot.waitUntil(lambda: _server_count(w, seg).startswith("3 inferences"), timeout=10_000)
+    qtbot.waitUntil(lambda: _server_count(w, face).startswith("1 inference,"), timeout=10_000)
+    qtbot.waitUntil(lambda: _server_count(w, pose) == "0 inferences", timeout=10_000)
+    assert "counted by its server" in _cell_tip(w, seg)
+
+
+def test_server_count_moves_soon_after_a_call_while_the_page_is_shown(make_window, image_folder, three_models, qtbot) -> None:
+    w = make_window(image_folder)
+    face = use_deployment(qtbot, w, "faces", three_models, "face")
+    seg = use_deployment(qtbot, w, "people", three_models, "person-segmentation")
+    w.tabs.setCurrentWidget(w.deployments_page)
+    qtbot.waitUntil(lambda: _server_count(w, seg) == "0 inferences", timeout=10_000)
+    for n in range(1, 3):
+        _call(qtbot, w, seg, again=n > 1)
+        qtbot.waitUntil(lambda n=n: _server_count(w, seg).startswith(f"{n} inference"), timeout=10_000)
+    assert _server_count(w, face) == "0 inferences"
+
+
+def test_server_counts_are_asked_at_most_once_per_interval(make_window, image_folder, three_models, monkeypatch, qtbot) -> None:
+    monkeypatch.setattr(server_counts, "EVERY_MS", 3_600_000)
+    asked: list[str] = []
+    real_stats = InferenceClient.stats
+
+    def counting_stats(self, d, token, version=""):  # type: ignore[no-untyped-def]
+        asked.append(d.model)
+        return real_stats(self, d, token, version)
+
+    monkeypatch.setattr(InferenceClient, "stats", counting_stats)
+    w = make_window(image_folder)
+    seg = use_deployment(qtbot, w, "people", three_models, "person-segmentation")
+    w.tabs.setCurrentWidget(w.deployments_page)
+    qtbot.waitUntil(lambda: _server_count(w, seg) == "0 inferences", timeout=10_000)
+    counts = w.deployments_page.server_counts
+    _call(qtbot, w, seg)
+    for _ in range(5):
+        counts.ask()
+    assert not counts._asking, "nothing is sent before the interval is over"
+    assert counts._later.isActive(), "the count is asked again once it is"
+    assert asked == ["person-segmentation"]
+
+
+def test_server_count_is_a_dash_for_a_server_without_statistics(make_window, image_folder, fake_oip, monkeypatch, qtbot) -> None:
+    monkeypatch.setattr(deployments_page, "REFRESH_MS", 3_600_000)
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    w.tabs.setCurrentWidget(w.deployments_page)
+    qtbot.waitUntil(lambda: "no statistics route" in _cell_tip(w, d), timeout=10_000)
+    assert _server_count(w, d) == "—"
+
+
+def _cell_tip(w, d: Deployment) -> str:  # type: ignore[no-untyped-def]
+    page = w.deployments_page
+    for row in range(page.table.rowCount()):
+        item = page.table.item(row, deployments_page.COLUMNS.index("Server count"))
+        if item.data(Qt.ItemDataRole.UserRole) == d.id:
+            return item.toolTip()
+    return ""

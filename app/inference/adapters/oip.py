@@ -66,10 +66,6 @@ def metadata_request(model: str) -> HttpRequest:
     return HttpRequest("GET", _model_path(model))
 
 
-def stats_request(model: str) -> HttpRequest:
-    return HttpRequest("GET", f"{_model_path(model)}/stats")
-
-
 def binary_supported(server_metadata: Any) -> bool:
     """Whether the server lists Triton's binary tensor data extension."""
     extensions = server_metadata.get("extensions") if isinstance(server_metadata, dict) else None
