@@ -4,14 +4,28 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-# Qt's runtime libraries (and Xvfb for screen checks) that fresh Debian/Ubuntu machines lack.
-SYSTEM_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
-	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 \
-	libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core
+# The system libraries PySide6's Qt links against (readelf NEEDED of Qt/lib and of the xcb and wayland platform
+# plugins, ldd-checked) that a fresh Debian/Ubuntu machine may lack, plus a font. Qt 6 dropped Xinerama, so no
+# libxcb-xinerama0. libc6, libstdc++6, libgcc-s1, zlib1g and libzstd1 are there wherever apt is.
+SYSTEM_PACKAGES := libegl1 libgl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0 \
+	libx11-6 libx11-xcb1 libxcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 \
+	libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 \
+	libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1 \
+	fonts-dejavu-core
+
+# The ones not installed, from one dpkg-query (status "?i": installed, held or not); a name also counts as
+# installed when an installed package provides it (Ubuntu 24.04 / Debian 13 ship libglib2.0-0 as libglib2.0-0t64).
+# Make computes it, not the recipe, so `make -n run` shows the exact apt-get command; deferred (=) so only the
+# targets that install pay for the query.
+MISSING_SYSTEM_PACKAGES = $(shell command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && \
+	dpkg-query -W -f='$${db:Status-Abbrev}|$${Package}|$${Provides}\n' 2>/dev/null | \
+	awk -F'|' -v want='$(SYSTEM_PACKAGES)' '$$1 ~ /^.i/ { have[$$2] = 1; n = split($$3, p, /, */); \
+		for (i = 1; i <= n; i++) { sub(/ .*/, "", p[i]); have[p[i]] = 1 } } \
+		END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (!(w[i] in have)) printf "%s ", w[i] }')
 
 .PHONY: run test bench lint models system-deps venv clean package package-test
 
-run: venv models
+run: system-deps venv models
 	$(PY) -m app $(ARGS)
 
 test: system-deps venv models
@@ -61,19 +75,13 @@ package-test: $(PACKAGE_EXE)
 			XDG_CONFIG_HOME="$$scratch/config" XDG_DATA_HOME="$$scratch/data" QT_QPA_PLATFORM=offscreen \
 			$(PACKAGE_EXE) --self-test
 
-# Installs only what is missing; needs root or sudo, and skips quietly where apt-get is absent.
+# Installs only what is missing (every target that starts Qt needs it); needs root or sudo, and does nothing
+# where apt-get or dpkg-query is absent. sudo resets the environment, hence `env DEBIAN_FRONTEND=...`.
 system-deps:
-	@if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
-		missing=""; \
-		for p in $(SYSTEM_PACKAGES); do \
-			dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
-		done; \
-		if [ -n "$$missing" ]; then \
-			echo "Installing system libraries:$$missing"; \
-			SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-			$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-		fi; \
-	fi
+	@$(call apt_install,$(strip $(MISSING_SYSTEM_PACKAGES)))
+
+apt_install = $(if $(1),echo "Installing system libraries: $(1)" && SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo) && \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1),true)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

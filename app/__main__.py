@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_gui(path: Path | None) -> int:
+    # Before QApplication: when no platform can start, Qt aborts the process with no useful clue.
+    from app.platform_check import why_gui_cannot_start
+
+    problem = why_gui_cannot_start()
+    if problem:
+        print(problem, file=sys.stderr, flush=True)
+        return 1
     from PySide6.QtWidgets import QApplication
 
     from app.demo import ensure_demo_project
