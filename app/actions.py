@@ -61,6 +61,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_suggestion", "Next suggestion", ("Tab",), "Model assist"),
     ActionSpec("prev_suggestion", "Previous suggestion", ("Shift+Tab",), "Model assist"),
     ActionSpec("toggle_suggestion", "Toggle focused suggestion", ("X",), "Model assist"),
+    # Deployment: Ctrl+D, not Ctrl+Tab — Qt's tab widget switches the Annotator / Deployments pages with it.
+    ActionSpec("next_deployment", "Next online deployment", ("Ctrl+D",), "Deployment"),
+    *(
+        ActionSpec(f"deployment_{n}", f"Choose online deployment {n}", (f"Ctrl+{n}",), "Deployment")
+        for n in range(1, 10)
+    ),
 )
 
 # Keys the drawing tools read directly on the canvas (not shortcuts; listed in the help overlay).

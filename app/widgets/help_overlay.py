@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QW
 
 from app.actions import ACTIONS, TOOL_KEYS
 
-_FOLDED = {f"tag_{n}" for n in range(2, 10)}  # shown as one "1 … 9" row
+# Numbered actions shown as one row each: the first one's id -> (keys, title); the others are left out.
+_FOLDS = {
+    "tag_1": ("1 … 9", "Pick tag 1 … 9 (select tool: retag the selection)"),
+    "deployment_1": ("Ctrl+1 … Ctrl+9", "Choose online deployment 1 … 9"),
+}
+_FOLDED = {f"{prefix}_{n}" for prefix in ("tag", "deployment") for n in range(2, 10)}
 
 
 def shortcuts_html() -> str:
@@ -18,8 +23,7 @@ def shortcuts_html() -> str:
         if not spec.shortcuts or spec.id in _FOLDED:
             continue
         keys, title = " / ".join(spec.shortcuts), spec.title
-        if spec.id == "tag_1":
-            keys, title = "1 … 9", "Pick tag 1 … 9 (select tool: retag the selection)"
+        keys, title = _FOLDS.get(spec.id, (keys, title))
         groups.setdefault(spec.group, []).append((keys, title))
     groups["On the canvas"] = list(TOOL_KEYS)
     cells = []

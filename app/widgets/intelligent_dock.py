@@ -42,7 +42,10 @@ class IntelligentToolsDock(QDockWidget):
         self.combo = QComboBox()
         self.combo.setObjectName("deployment_combo")
         self.combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.combo.setToolTip("Online deployments; start or add one on the Deployments page")
+        self.combo.setToolTip(
+            "Online deployments (Ctrl+1 … Ctrl+9 choose one, Ctrl+D the next); start or add one on the "
+            "Deployments page"
+        )
         form.addRow(QLabel("Select a Deployment"))
         form.addRow(self.combo)
         self.deployment_note = QLabel()
@@ -180,3 +183,21 @@ class IntelligentToolsDock(QDockWidget):
 
     def _on_combo(self, index: int) -> None:
         self.c.select_deployment(self.combo.itemData(index))
+
+    def choose(self, n: int) -> str:
+        """Ctrl+n: choose the n-th online deployment, in the dropdown's order; returns the status line."""
+        online = self.c.deployments.online()
+        if not 1 <= n <= len(online):
+            count = f"{len(online)} online" if online else "none online"
+            return f"No online deployment {n}: {count}; the deployment stays as it was."
+        d = online[n - 1]
+        self.c.select_deployment(d.id)  # the controller's stateChanged refreshes the dropdown
+        return f"Deployment: {d.name} ({n} of {len(online)} online)"
+
+    def choose_next(self) -> str:
+        """Ctrl+D: the online deployment after the chosen one (the first after the last, or when none is)."""
+        ids = [d.id for d in self.c.deployments.online()]
+        if not ids:
+            return "No deployment online: start or add one on the Deployments page."
+        i = ids.index(self.c.deployment_id) if self.c.deployment_id in ids else -1
+        return self.choose((i + 1) % len(ids) + 1)

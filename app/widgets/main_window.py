@@ -102,8 +102,11 @@ class MainWindow(QMainWindow):
             "prev_suggestion": lambda: self.assist.cycle(-1),
             "toggle_suggestion": self.assist.toggle_focused,
         }
+        dock = self.intelligent_dock
+        handlers["next_deployment"] = lambda: doc.message.emit(dock.choose_next())
         for n in range(1, 10):
             handlers[f"tag_{n}"] = lambda n=n: self._pick_tag(n)
+            handlers[f"deployment_{n}"] = lambda n=n: doc.message.emit(dock.choose(n))
         return handlers
 
     def _build_menus(self) -> None:

@@ -14,12 +14,36 @@ from app.actions import ACTIONS
 from app.demo import ensure_demo_project
 from app.widgets.help_overlay import shortcuts_html
 
+# Keys read by widgets rather than by the table: the canvas tools (TOOL_KEYS) and Qt's tab widget, which
+# switches the Annotator / Deployments pages with Ctrl+Tab, Ctrl+Shift+Tab and Ctrl+PageUp / PageDown.
+WIDGET_KEYS = (
+    "Return",
+    "Enter",
+    "Backspace",
+    "Ctrl+Tab",
+    "Ctrl+Shift+Tab",
+    "Ctrl+Backtab",
+    "Ctrl+PgUp",
+    "Ctrl+PgDown",
+)
+
 
 def test_no_two_actions_share_a_shortcut() -> None:
     keys = Counter(QKeySequence(s).toString() for spec in ACTIONS for s in spec.shortcuts)
     clashes = [k for k, n in keys.items() if n > 1]
     assert clashes == []
     assert all(QKeySequence(s).toString() for spec in ACTIONS for s in spec.shortcuts)  # every key parses
+    assert set(keys) >= {"Ctrl+D", *(f"Ctrl+{n}" for n in range(1, 10))}  # the deployment keys are checked
+    widget_keys = {QKeySequence(k).toString() for k in WIDGET_KEYS}
+    assert "" not in widget_keys
+    assert sorted(widget_keys & set(keys)) == []
+
+
+def test_deployment_keys_are_in_the_table() -> None:
+    by_key = {QKeySequence(s).toString(): spec.id for spec in ACTIONS for s in spec.shortcuts}
+    assert by_key["Ctrl+D"] == "next_deployment"
+    for n in range(1, 10):
+        assert by_key[QKeySequence(f"Ctrl+{n}").toString()] == f"deployment_{n}"
 
 
 def test_model_assist_keys_and_design_hotkeys_present() -> None:
@@ -34,9 +58,10 @@ def test_model_assist_keys_and_design_hotkeys_present() -> None:
 def test_help_overlay_lists_every_shortcut(make_window, image_folder, qtbot) -> None:
     text = shortcuts_html()
     for spec in ACTIONS:
-        if not spec.id.startswith("tag_"):
+        if not spec.id.startswith(("tag_", "deployment_")):
             assert spec.title in text
     assert "Pick tag 1 … 9" in text
+    assert "Ctrl+1 … Ctrl+9" in text and "Choose online deployment 1 … 9" in text
     w = make_window(image_folder)
     qtbot.keyClick(w.canvas, "?")
     assert w.help.isVisible()
