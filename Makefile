@@ -23,13 +23,19 @@ MISSING_SYSTEM_PACKAGES = $(shell command -v dpkg-query >/dev/null 2>&1 && comma
 		for (i = 1; i <= n; i++) { sub(/ .*/, "", p[i]); have[p[i]] = 1 } } \
 		END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (!(w[i] in have)) printf "%s ", w[i] }')
 
-.PHONY: run test bench lint models system-deps venv clean package package-test
+.PHONY: run test bench soak lint models system-deps venv clean package package-test
 
 run: system-deps venv models
 	$(PY) -m app $(ARGS)
 
 test: system-deps venv models
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The long runs of the fault tests that `make test` runs briefly: 100 seeded canvas fuzz runs (each a child
+# process driving the real window) and 300 key sequences of the assist state machine.
+soak: system-deps venv models
+	CANVAS_FUZZ_RUNS=100 ASSIST_MACHINE_EXAMPLES=300 QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
+		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py $(PYTEST_ARGS)
 
 bench: system-deps venv models
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench

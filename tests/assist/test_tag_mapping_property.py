@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from app.models import Tag, TagKind
 
 IMAGES = ("astronaut.jpg", "cat.png", "hand.jpg")
+EXAMPLES = int(os.environ.get("ASSIST_MACHINE_EXAMPLES", "60"))  # `make soak` runs 300
 THING_POLYGON = Tag(name="thing", kind=TagKind.POLYGON, color="#3cb44b")
 
 
@@ -157,6 +159,6 @@ def test_any_labeller_key_sequence_keeps_one_tag_per_label(thing_server: FakeOip
     LabellerMachine.server = thing_server
     machine = LabellerMachine.TestCase
     machine.settings = settings(
-        max_examples=60, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+        max_examples=EXAMPLES, stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
     )
     machine().runTest()
