@@ -43,6 +43,7 @@ bench: system-deps venv models
 lint: venv
 	$(PY) -m ruff check app server tests bench
 	$(PY) -m mypy app/models
+	$(VENV)/bin/lint-imports
 
 venv: $(STAMP)
 
