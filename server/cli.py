@@ -65,13 +65,14 @@ def build_registry(args: argparse.Namespace) -> ModelRegistry:
     if not args.no_people:
         from server.people.pack import load_people_pack
 
-        wanted = set(args.people)
+        wanted = set(args.people)  # none named: all of them
+        missing = set(wanted)
         for model in load_people_pack(args.models_dir or models_dir(), args.threads):
             if not wanted or model.info.name in wanted:
-                wanted.discard(model.info.name)
+                missing.discard(model.info.name)
                 registry.add(model)
-        if wanted:
-            raise ValueError(f"no people-pack model named {', '.join(sorted(wanted))}")
+        if missing:
+            raise ValueError(f"no people-pack model named {', '.join(sorted(missing))}")
     for path in args.model:
         from server.yolo_onnx import load_yolo
 
