@@ -152,6 +152,22 @@ class Driver:
         self.key(Qt.Key.Key_F)
 
 
+def crowd(window, count: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Add `count` boxes to the image on screen in one edit: past 1,000 the dense layer draws them."""
+    from app.models import Annotation, Box, TagKind
+
+    doc = window.doc
+    tag = doc.tag_for_kind(TagKind.BOX)
+    width, height = Driver(window, rng).image_size()
+    boxes = []
+    for _ in range(count):
+        x, y = rng.uniform(0, width - 30), rng.uniform(0, height - 30)
+        box = Box(x1=x, y1=y, x2=x + rng.uniform(5, 30), y2=y + rng.uniform(5, 30))
+        boxes.append(Annotation(image_id=doc.current_image.id, tag_id=tag.id, geometry=box))
+    doc.add_annotations(boxes, "Crowd")
+    doc.set_selection(set())
+
+
 def check_consistent(window) -> str | None:  # type: ignore[no-untyped-def]
     """What is drawn is what the document holds, and the document holds what the project file has."""
     doc = window.doc
@@ -205,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--mode", choices=("delete", "fuzz"), default="delete")
+    parser.add_argument("--crowded", type=int, default=0, help="boxes added to the first image before the rounds")
     args = parser.parse_args(argv)
     faulthandler.enable()
     os.environ.setdefault("LABELASSIST_HOME", tempfile.mkdtemp(prefix="canvas-fuzz-home-"))
@@ -222,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     wait_for(lambda: window.canvas.annotation_scene.image_size.width() > 0)
     driver = Driver(window, random.Random(args.seed))
+    if args.crowded:
+        crowd(window, args.crowded, driver.rng)
     one_round = delete_round if args.mode == "delete" else fuzz_round
     for n in range(args.rounds):
         one_round(driver)

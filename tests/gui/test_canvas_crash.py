@@ -20,14 +20,14 @@ SAMPLES = HERE.parent.parent / "resources" / "samples"
 RUNS = int(os.environ.get("CANVAS_FUZZ_RUNS", "5"))
 
 
-def run_child(tmp_path: Path, mode: str, seed: int, rounds: int) -> subprocess.CompletedProcess[str]:
+def run_child(tmp_path: Path, mode: str, seed: int, rounds: int, *extra: str) -> subprocess.CompletedProcess[str]:
     folder = tmp_path / f"{mode}-{seed}"
     folder.mkdir()
     for name in ("astronaut.jpg", "cat.png", "hand.jpg"):
         shutil.copy(SAMPLES / name, folder / name)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LABELASSIST_HOME=str(tmp_path / f"home-{mode}-{seed}"))
     command = [sys.executable, str(HERE / "canvas_fuzz.py"), str(folder)]
-    command += ["--mode", mode, "--seed", str(seed), "--rounds", str(rounds)]
+    command += ["--mode", mode, "--seed", str(seed), "--rounds", str(rounds), *extra]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=170)
 
 
@@ -51,3 +51,12 @@ def test_canvas_fuzz_does_not_crash(tmp_path: Path, seed: int) -> None:
     result = run_child(tmp_path, "fuzz", seed, rounds=30)
     assert result.returncode == 0, f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
     assert rounds_done(result) == 30
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(201, 201 + max(RUNS // 5, 1)))
+def test_canvas_fuzz_on_a_crowded_image_does_not_crash(tmp_path: Path, seed: int) -> None:
+    """The same over 1,100 boxes, where one layer draws the unselected ones and the items only take clicks."""
+    result = run_child(tmp_path, "fuzz", seed, 20, "--crowded", "1100")
+    assert result.returncode == 0, f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    assert rounds_done(result) == 20

@@ -137,4 +137,4 @@ def draws_itself(item: AnnotationItem, dense: bool) -> bool:
 
 
 def mark(item: AnnotationItem, dense: bool) -> None:
-    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not draws_itself(item, dense))
+    item.set_paints(draws_itself(item, dense))

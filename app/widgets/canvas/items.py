@@ -32,6 +32,7 @@ class AnnotationItem(ZoomSizedItem):
         self.skeleton: tuple[tuple[int, int], ...] = tag.skeleton if tag else ()
         self.highlighted = False
         self.thin = False  # dense scene: 1 px outlines, no fill (wide pens and fills are slow paths)
+        self.paints = True  # False while the dense layer draws it: the item only takes clicks
         self.setAcceptHoverEvents(False)
         self._restyle()
 
@@ -49,6 +50,16 @@ class AnnotationItem(ZoomSizedItem):
         if thin != self.thin:
             self.thin = thin
             self._restyle()
+
+    def set_paints(self, paints: bool) -> None:
+        """Paint itself, or leave it to a layer that draws many at once (and keep no margin meanwhile)."""
+        if paints != self.paints:
+            self.prepareGeometryChange()  # the margin comes or goes with the painting
+            self.paints = paints
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not paints)
+
+    def margin(self) -> float:
+        return 2.0 if self.paints else 0.0  # the cosmetic pen, up to 3 px wide
 
     @property
     def ann_id(self) -> int:
@@ -91,7 +102,7 @@ class BoxItem(AnnotationItem):
         return QRectF(QPointF(g.x1, g.y1), QPointF(g.x2, g.y2))
 
     def boundingRect(self) -> QRectF:
-        m = 2 * self.px
+        m = self.scene_margin()
         return self._rect().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
@@ -125,7 +136,7 @@ class PolygonItem(AnnotationItem):
         return cached
 
     def boundingRect(self) -> QRectF:
-        m = 2 * self.px
+        m = self.scene_margin()
         return self._poly().boundingRect().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
@@ -148,6 +159,9 @@ class PolygonItem(AnnotationItem):
 
 
 class KeypointsItem(AnnotationItem):
+    def margin(self) -> float:
+        return POINT_RADIUS_PX + 3  # dots keep their size on screen, 1.3× when selected
+
     def _points(self) -> list[tuple[QPointF, Visibility]]:
         g = self.geometry
         assert isinstance(g, Keypoints)
@@ -157,7 +171,7 @@ class KeypointsItem(AnnotationItem):
         placed = [p for p, v in self._points() if v != Visibility.UNLABELLED]
         if not placed:
             return QRectF()
-        r = (POINT_RADIUS_PX + 3) * self.px
+        r = self.scene_margin()
         rect = QPolygonF(placed).boundingRect()
         return rect.adjusted(-r, -r, r, r)
 

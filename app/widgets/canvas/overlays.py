@@ -39,10 +39,13 @@ class HandlesOverlay(ZoomSizedItem):
         self._shapes = rect
         self.update()
 
+    def margin(self) -> float:
+        return HANDLE_PX
+
     def boundingRect(self) -> QRectF:
         if not self._items:
             return QRectF()
-        m = HANDLE_PX * self.px
+        m = self.scene_margin()
         return self._shapes.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -69,6 +72,9 @@ class DraftItem(ZoomSizedItem):
         self.color = QColor("#ffffff")
         self.points_only = False  # keypoints: dots without the joining line
 
+    def margin(self) -> float:
+        return 8.0  # the dashed pen and the vertex dots
+
     def set_state(self, points: list[QPointF], cursor: QPointF | None, rect: QRectF | None = None) -> None:
         self.prepareGeometryChange()
         self.points, self.cursor, self.rect = points, cursor, rect
@@ -80,7 +86,7 @@ class DraftItem(ZoomSizedItem):
         rect = QPolygonF(pts).boundingRect() if pts else QRectF()
         if self.rect is not None:
             rect = rect.united(self.rect)
-        m = 8 * self.px
+        m = self.scene_margin()
         return rect.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

@@ -9,7 +9,9 @@ and keypoint dots keep their size on screen, so their margins in scene units fol
 read the zoom live from the scene while only some of them were told.
 
 So an item never reads the live zoom for its extent: it keeps its own copy, changed only through `set_px`,
-which announces the change before making it, as Qt requires of every change of boundingRect().
+which announces the change before making it, as Qt requires of every change of boundingRect(). Its extent is
+its shape's rect widened by `margin()` screen pixels; an item that paints nothing (another layer draws it)
+has no margin, so a zoom costs it no re-index at all.
 """
 
 from __future__ import annotations
@@ -39,9 +41,18 @@ class ZoomSizedItem(QGraphicsItem):
         super().__init__()
         self.px = 1.0  # scene units per screen pixel that the item's extent is sized for
 
+    def margin(self) -> float:
+        """How many screen pixels the item paints beyond its shape."""
+        return 0.0
+
+    def scene_margin(self) -> float:
+        """`margin()` in scene units at the zoom the item is sized for: what boundingRect() adds."""
+        return self.margin() * self.px
+
     def set_px(self, px: float) -> None:
         """Size for a new zoom; the extent changes only here, after Qt was told it is about to."""
         px = margin_px(self.px, px)
         if px != self.px:
-            self.prepareGeometryChange()
+            if self.margin():
+                self.prepareGeometryChange()
             self.px = px
