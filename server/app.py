@@ -15,19 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.models import PROFILE_EXTENSION
 from server import __version__
 from server.binary import HEADER_LENGTH, split_body
 from server.errors import ClientError
 from server.images import decode_image
 from server.model import ServedModel
 from server.pool import PoolFull, WorkerPool
-from server.protocol import (
-    ModelMetadata,
-    ModelParameters,
-    RepositoryEntry,
-    ServerMetadata,
-    TensorMetadata,
-)
+from server.protocol import ModelMetadata, RepositoryEntry, ServerMetadata, TensorMetadata
 from server.registry import ModelRegistry
 from server.settings import ServerSettings
 from server.stats import StatsBook
@@ -37,7 +32,7 @@ from server.tensors import requested_outputs as choose_outputs
 log = logging.getLogger("server")
 
 SERVER_NAME = "labelassist-server"
-EXTENSIONS = ["binary_tensor_data", "statistics", "model_repository", "annotation_profile"]
+EXTENSIONS = ["binary_tensor_data", "statistics", "model_repository", PROFILE_EXTENSION]
 UNAUTHENTICATED_PATHS = {"/v2/health/live", "/v2/health/ready"}
 
 
@@ -54,14 +49,8 @@ def model_metadata(model: ServedModel) -> dict[str, Any]:
         platform=info.platform,
         inputs=[TensorMetadata(name=INPUT_NAME, datatype="BYTES", shape=[1])],
         outputs=[TensorMetadata(name=s.name, datatype=s.datatype, shape=list(s.shape)) for s in info.outputs()],
-        parameters=ModelParameters(
-            task=info.task,
-            labels=list(info.labels),
-            keypoint_names=list(info.keypoint_names),
-            skeleton=[list(edge) for edge in info.skeleton],
-            version=info.release or info.version,
-        ),
-    ).model_dump()
+        parameters=info.profile(),
+    ).model_dump(mode="json")
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
-TASKS = ("detect", "segment", "keypoints")
+from app.models import AnnotationProfile, Task
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class TensorSpec:
 @dataclass(frozen=True)
 class ModelInfo:
     name: str
-    task: str
+    task: Task
     labels: tuple[str, ...]
     platform: str
     version: str = "1"  # the protocol's model version (URL path, statistics)
@@ -29,6 +29,16 @@ class ModelInfo:
     skeleton: tuple[tuple[int, int], ...] = ()
     extra_outputs: tuple[TensorSpec, ...] = ()
 
+    def profile(self) -> AnnotationProfile:
+        """The annotation profile that the metadata carries as its `parameters`."""
+        return AnnotationProfile(
+            task=self.task,
+            labels=self.labels,
+            keypoint_names=self.keypoint_names,
+            skeleton=self.skeleton,
+            version=self.release or self.version,
+        )
+
     def outputs(self) -> list[TensorSpec]:
         """The output tensors this model answers with, in response order."""
         specs = [
@@ -36,7 +46,7 @@ class ModelInfo:
             TensorSpec("scores", "FP32", (-1,)),
             TensorSpec("labels", "BYTES", (-1,)),
         ]
-        if self.task == "segment":
+        if self.task == Task.SEGMENT:
             specs.append(TensorSpec("polygons", "BYTES", (-1,)))
         if self.keypoint_names:
             specs.append(TensorSpec("keypoints", "FP32", (-1, len(self.keypoint_names), 3)))
@@ -89,7 +99,7 @@ def empty_detections(info: ModelInfo) -> Detections:
         boxes=np.zeros((0, 4), np.float32),
         scores=np.zeros((0,), np.float32),
         labels=[],
-        polygons=[] if info.task == "segment" else None,
+        polygons=[] if info.task == Task.SEGMENT else None,
         keypoints=keypoints,
         extras={spec.name: [] for spec in info.extra_outputs},
     )

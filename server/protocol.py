@@ -1,10 +1,15 @@
-"""Wire schema of the Open Inference Protocol v2 (KServe v2) REST API, as pydantic models."""
+"""Wire schema of the Open Inference Protocol v2 (KServe v2) REST API, as pydantic models.
+
+The annotation profile (a model's metadata `parameters`) is the one part the app reads too; it lives in
+`app.models.profile`, shared by both ends."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from app.models.profile import AnnotationProfile
 
 
 class _Wire(BaseModel):
@@ -53,23 +58,13 @@ class TensorMetadata(_Wire):
     shape: list[int]
 
 
-class ModelParameters(_Wire):
-    """Our annotation profile: what a labelling client needs to know about a model."""
-
-    task: str
-    labels: list[str]
-    keypoint_names: list[str] = Field(default_factory=list)
-    skeleton: list[list[int]] = Field(default_factory=list)
-    version: str
-
-
 class ModelMetadata(_Wire):
     name: str
     versions: list[str]
     platform: str
     inputs: list[TensorMetadata]
     outputs: list[TensorMetadata]
-    parameters: ModelParameters
+    parameters: AnnotationProfile
 
 
 class ServerMetadata(_Wire):

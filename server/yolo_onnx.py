@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from app.models import Task
 from server.geometry import iou_one_to_many, sigmoid
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 
@@ -127,7 +128,7 @@ class YoloOnnxModel:
         keypoint_names = tuple(f"kp{i}" for i in range(self.kpt_shape[0])) if task == "pose" else ()
         self.info = ModelInfo(
             name=name or path.stem,
-            task={"pose": "keypoints"}.get(task, task),
+            task=Task.KEYPOINTS if task == "pose" else Task(task),
             labels=tuple(self.labels),
             platform="onnxruntime",
             release=f"{path.stem}-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}",

@@ -5,10 +5,34 @@ from app.models.deployment import Deployment, DeploymentStatus, LocalSpec, Proto
 from app.models.geometry import Box, Geometry, Keypoint, Keypoints, Point, Polygon, Visibility
 from app.models.image import ImageRecord, ImageStatus
 from app.models.prediction import ModelInfo, PredictedPoint, Prediction, PredictionSet, Task
+from app.models.profile import PROFILE_EXTENSION, AnnotationProfile
 from app.models.tag import Tag, TagKind
 
 __all__ = [
-    "Annotation", "Box", "Deployment", "DeploymentStatus", "Geometry", "ImageRecord", "ImageStatus",
-    "Keypoint", "Keypoints", "LocalSpec", "ModelInfo", "Point", "Polygon", "PredictedPoint", "Prediction",
-    "PredictionSet", "Protocol", "Provenance", "Source", "State", "Tag", "TagKind", "Task", "Visibility",
-]  # fmt: skip
+    "PROFILE_EXTENSION",
+    "Annotation",
+    "AnnotationProfile",
+    "Box",
+    "Deployment",
+    "DeploymentStatus",
+    "Geometry",
+    "ImageRecord",
+    "ImageStatus",
+    "Keypoint",
+    "Keypoints",
+    "LocalSpec",
+    "ModelInfo",
+    "Point",
+    "Polygon",
+    "PredictedPoint",
+    "Prediction",
+    "PredictionSet",
+    "Protocol",
+    "Provenance",
+    "Source",
+    "State",
+    "Tag",
+    "TagKind",
+    "Task",
+    "Visibility",
+]

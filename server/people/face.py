@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.models import Task
 from server.geometry import keypoints_with_confidence
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 from server.people.names import FACE_KEYPOINTS
 from server.people.ssd import SsdDetection, SsdDetector
 
 FACE_INFO = ModelInfo(
-    name="face", task="detect", labels=("face",), platform="litert", release="mediapipe-0.10.21",
+    name="face", task=Task.DETECT, labels=("face",), platform="litert", release="mediapipe-0.10.21",
     keypoint_names=FACE_KEYPOINTS,
 )
 

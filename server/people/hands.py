@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.models import Task
 from server.geometry import box_around, keypoints_with_confidence
 from server.model import Detections, ModelInfo, PredictOptions, TensorSpec, empty_detections
 from server.people.names import HAND_LANDMARKS, HAND_SKELETON
@@ -21,7 +22,7 @@ ROI_SCALE = 2.6
 DEDUP_IOU = 0.5
 
 HANDS_INFO = ModelInfo(
-    name="hands", task="keypoints", labels=("hand",), platform="litert", release="mediapipe-0.10.21",
+    name="hands", task=Task.KEYPOINTS, labels=("hand",), platform="litert", release="mediapipe-0.10.21",
     keypoint_names=HAND_LANDMARKS, skeleton=HAND_SKELETON,
     extra_outputs=(TensorSpec("handedness", "BYTES", (-1,)),),
 )

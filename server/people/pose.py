@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.models import Task
 from server.geometry import box_around, sigmoid
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 from server.people.names import POSE_LANDMARKS, POSE_SKELETON
@@ -22,7 +23,7 @@ HEATMAP_MIN_CONFIDENCE = 0.5
 LANDMARKS = 33
 
 POSE_INFO = ModelInfo(
-    name="pose", task="keypoints", labels=("person",), platform="litert", release="mediapipe-0.10.21",
+    name="pose", task=Task.KEYPOINTS, labels=("person",), platform="litert", release="mediapipe-0.10.21",
     keypoint_names=POSE_LANDMARKS, skeleton=POSE_SKELETON,
 )
 

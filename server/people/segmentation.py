@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from app.models import Task
 from server.model import Detections, ModelInfo, PredictOptions, empty_detections
 from server.people.ssd import SsdDetector
 from server.people.transforms import stretch_tensor
@@ -21,7 +22,7 @@ MIN_AREA_FRACTION = 0.0005  # specks below this share of the image are not annot
 SIMPLIFY_PX = 1.0
 
 SEGMENTATION_INFO = ModelInfo(
-    name="person-segmentation", task="segment", labels=("person",), platform="litert",
+    name="person-segmentation", task=Task.SEGMENT, labels=("person",), platform="litert",
     release="mediapipe-0.10.21",
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from typing import Any
 
 import numpy as np
 import pytest
@@ -55,18 +56,19 @@ def test_binary_answer_is_read() -> None:
     boxes = np.array([[1, 2, 3, 4]], "<f4").tobytes()
     scores = np.array([0.5], "<f4").tobytes()
     labels = struct.pack("<I", 3) + b"cat"
-    head = json.dumps({"model_name": "m", "outputs": [
+    outputs = [
         {"name": "boxes", "datatype": "FP32", "shape": [1, 4], "parameters": {"binary_data_size": len(boxes)}},
         {"name": "scores", "datatype": "FP32", "shape": [1], "parameters": {"binary_data_size": len(scores)}},
         {"name": "labels", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": len(labels)}},
-    ]}).encode()  # fmt: skip
+    ]
+    head = json.dumps({"model_name": "m", "outputs": outputs}).encode()
     (p,), _ = oip.parse_infer(head + boxes + scores + labels, str(len(head)))
     assert p.label == "cat" and p.score == 0.5 and (p.box.x2, p.box.y2) == (3, 4)
 
 
 def test_polygons_and_keypoints_are_read() -> None:
-    polygons = {"name": "polygons", "datatype": "BYTES", "shape": [2],
-                "data": [json.dumps([[[0, 0], [10, 0], [10, 10]]]), "not json"]}  # fmt: skip
+    rings = [json.dumps([[[0, 0], [10, 0], [10, 10]]]), "not json"]
+    polygons = {"name": "polygons", "datatype": "BYTES", "shape": [2], "data": rings}
     keypoints = {"name": "keypoints", "datatype": "FP32", "shape": [2, 2, 3], "data": list(range(12))}
     predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS, polygons, keypoints]), None)
     assert dropped == 1  # the second polygon is not one
@@ -95,28 +97,43 @@ def test_masks_become_the_outline_of_their_largest_part_in_image_pixels() -> Non
     filled = np.zeros((40, 80), np.uint8)
     filled[10:20, 30:50] = 1
     full = mask_utils.encode(np.asfortranarray(filled))
-    texts = [json.dumps({"size": full["size"], "counts": full["counts"].decode()}),
-             json.dumps({"size": rle["size"], "counts": rle["counts"].decode()})]  # fmt: skip
+    texts = [
+        json.dumps({"size": full["size"], "counts": full["counts"].decode()}),
+        json.dumps({"size": rle["size"], "counts": rle["counts"].decode()}),
+    ]
     rle_output = {"name": "masks", "datatype": "BYTES", "shape": [2], "data": texts}
     predictions, dropped = oip.parse_infer(_answer([BOXES, SCORES, LABELS, rle_output]), None, (80, 40))
     assert dropped == 1  # the empty mask outlines nothing: that prediction is left out and counted
     assert sorted(predictions[0].polygon.points) == [(30.5, 10.5), (30.5, 19.5), (49.5, 10.5), (49.5, 19.5)]
 
 
+def _rle_masks(*elements: object) -> dict[str, Any]:
+    return {"name": "masks", "datatype": "BYTES", "shape": [2], "data": [json.dumps(e) for e in elements]}
+
+
 @pytest.mark.parametrize(
     ("masks", "words"),
     [
-        ({"name": "masks", "datatype": "UINT8", "shape": [2, 3], "data": [0] * 6},
-         r"'masks' should be UINT8/BOOL\[2,H,W\] \(0 or 1 per pixel\) or BYTES\[2\] of COCO RLE"),
-        ({"name": "masks", "datatype": "FP32", "shape": [2, 2, 2], "data": [0.2] * 8}, r"it is \[2, 2, 2\] of numbers"),
-        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": [json.dumps({"size": [4, 8], "counts": "0"})] * 2},
-         r"an RLE mask of size \[4, 8\] does not cover the 80x40 image"),
-        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": ["[1, 2]"] * 2}, "a JSON object with 'size'"),
-        ({"name": "masks", "datatype": "BYTES", "shape": [2], "data": [json.dumps({"size": [40, 80], "counts": 7})] * 2},
-         "'counts' should be a string or a list of runs"),
+        (
+            {"name": "masks", "datatype": "UINT8", "shape": [2, 3], "data": [0] * 6},
+            r"'masks' should be UINT8/BOOL\[2,H,W\] \(0 or 1 per pixel\) or BYTES\[2\] of COCO RLE",
+        ),
+        (
+            {"name": "masks", "datatype": "FP32", "shape": [2, 2, 2], "data": [0.2] * 8},
+            r"it is \[2, 2, 2\] of numbers",
+        ),
+        (
+            _rle_masks({"size": [4, 8], "counts": "0"}, {"size": [4, 8], "counts": "0"}),
+            r"an RLE mask of size \[4, 8\] does not cover the 80x40 image",
+        ),
+        (_rle_masks([1, 2], [1, 2]), "a JSON object with 'size'"),
+        (
+            _rle_masks({"size": [40, 80], "counts": 7}, {"size": [40, 80], "counts": 7}),
+            "'counts' should be a string or a list of runs",
+        ),
     ],
-)  # fmt: skip
-def test_masks_that_do_not_fit_are_refused_in_plain_words(masks, words) -> None:  # type: ignore[no-untyped-def]
+)
+def test_masks_that_do_not_fit_are_refused_in_plain_words(masks: dict[str, Any], words: str) -> None:
     with pytest.raises(InferenceError, match=words):
         oip.parse_infer(_answer([BOXES, SCORES, LABELS, masks]), None, (80, 40))
 
@@ -139,7 +156,7 @@ def test_nan_predictions_are_dropped_and_counted() -> None:
          "unknown datatype"),
     ],
 )
-def test_answers_that_do_not_fit_say_what_was_expected(outputs, words) -> None:  # type: ignore[no-untyped-def]
+def test_answers_that_do_not_fit_say_what_was_expected(outputs: list[dict[str, Any]], words: str) -> None:
     with pytest.raises(InferenceError, match=words.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
         oip.parse_infer(_answer(outputs), None)
 
@@ -152,10 +169,30 @@ def test_not_json_at_all() -> None:
 
 
 def test_metadata_with_the_annotation_profile() -> None:
-    meta = {"name": "pose", "versions": ["1"], "parameters": {"task": "keypoints", "labels": ["person"],
-            "keypoint_names": ["a", "b"], "skeleton": [[0, 1], [0, 5]], "version": "w-1"}}  # fmt: skip
+    profile = {
+        "task": "keypoints",
+        "labels": ["person"],
+        "keypoint_names": ["a", "b"],
+        "skeleton": [[0, 1], [0, 5]],
+        "version": "w-1",
+    }
+    meta = {"name": "pose", "versions": ["1"], "parameters": profile}
     info = oip.parse_metadata(json.dumps(meta).encode())
     assert (info.task, info.version, info.keypoint_names) == (Task.KEYPOINTS, "w-1", ("a", "b"))
     assert info.skeleton == ((0, 1),)  # an edge to a point that does not exist is left out
     with pytest.raises(InferenceError, match="annotation profile"):
         oip.parse_metadata(json.dumps({"name": "plain", "versions": ["1"]}).encode())
+
+
+def test_metadata_from_other_servers_is_read_leniently() -> None:
+    # MLServer adds `content_type`; a server may leave out the weights' version and the keypoint fields
+    meta = {"name": "m", "versions": ["1", "3"], "parameters": {"task": "segment", "content_type": "np"}}
+    info = oip.parse_metadata(json.dumps(meta).encode())
+    assert (info.task, info.labels, info.keypoint_names, info.skeleton) == (Task.SEGMENT, (), (), ())
+    assert info.version == "3"  # the protocol's latest model version stands in for the weights' name
+
+
+def test_a_task_labelassist_does_not_know_is_refused_in_plain_words() -> None:
+    meta = {"name": "cls", "parameters": {"task": "classify", "labels": ["a"]}}
+    with pytest.raises(InferenceError, match="model 'cls' describes its task in a way LabelAssist does not know"):
+        oip.parse_metadata(json.dumps(meta).encode())

@@ -108,10 +108,11 @@ class FixedModel:
     """A segment + keypoints model answering the same three detections for any image (protocol tests)."""
 
     def __init__(self, name: str = "fixed") -> None:
+        from app.models import Task
         from server.model import ModelInfo, TensorSpec
 
         self.info = ModelInfo(
-            name=name, task="segment", labels=("cat", "dog"), platform="test", release="fixed-1",
+            name=name, task=Task.SEGMENT, labels=("cat", "dog"), platform="test", release="fixed-1",
             keypoint_names=("a", "b"), skeleton=((0, 1),),
             extra_outputs=(TensorSpec("notes", "BYTES", (-1,)),),
         )

@@ -15,6 +15,7 @@ import pytest
 import requests
 from server_test_support import FixedModel, RunningServer, binary_request, json_request, sample_bytes
 
+from app.models import Task
 from server.app import create_app
 from server.cli import is_loopback, main
 from server.model import ModelInfo, empty_detections
@@ -126,7 +127,7 @@ def test_pixel_limit(server, ext):
 class BlockingModel:
     """Holds its worker until released, so the pool's state is known exactly."""
 
-    info = ModelInfo(name="slow", task="detect", labels=("thing",), platform="test")
+    info = ModelInfo(name="slow", task=Task.DETECT, labels=("thing",), platform="test")
 
     def __init__(self) -> None:
         self.entered = threading.Semaphore(0)

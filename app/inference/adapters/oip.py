@@ -18,19 +18,10 @@ from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, P
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
 from app.masks import decode_rle, outlines
-from app.models import Box, Deployment, ModelInfo, PredictedPoint, Prediction, Task
+from app.models import AnnotationProfile, Box, Deployment, ModelInfo, PredictedPoint, Prediction
 from app.models.geometry import Polygon
 
 MAX_DETECTIONS = 1000  # asked of the server; it keeps the best ones
-
-
-class _Profile(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    task: Task = Task.DETECT
-    labels: list[str] = Field(default_factory=list)
-    keypoint_names: list[str] = Field(default_factory=list)
-    skeleton: list[tuple[int, int]] = Field(default_factory=list)
-    version: str = ""
 
 
 class _ModelMetadata(BaseModel):
@@ -39,15 +30,17 @@ class _ModelMetadata(BaseModel):
     versions: list[str] = Field(default_factory=list)
     parameters: dict[str, Any] | None = None
 
-    def profile(self) -> _Profile | None:
+    def profile(self) -> AnnotationProfile | None:
         """The annotation profile, if the parameters carry one (they name the task)."""
         if not self.parameters or "task" not in self.parameters:
             return None
         try:
-            return _Profile.model_validate(self.parameters)
+            return AnnotationProfile.model_validate(self.parameters)
         except ValidationError as e:
-            raise InferenceError(f"model '{self.name}' describes its task in a way LabelAssist does not know: "
-                                 f"{e.errors()[0]['msg']}") from None
+            raise InferenceError(
+                f"model '{self.name}' describes its task in a way LabelAssist does not know: "
+                f"{e.errors()[0]['msg']}"
+            ) from None
 
 
 def _model_path(model: str) -> str:
@@ -86,8 +79,14 @@ def parse_metadata(body: bytes) -> ModelInfo:
     version = p.version or (meta.versions[-1] if meta.versions else "")
     n = len(p.keypoint_names)
     skeleton = tuple((a, b) for a, b in p.skeleton if 0 <= a < n and 0 <= b < n and a != b)
-    return ModelInfo(name=meta.name, version=version, task=p.task, labels=tuple(p.labels),
-                     keypoint_names=tuple(p.keypoint_names), skeleton=skeleton)  # fmt: skip
+    return ModelInfo(
+        name=meta.name,
+        version=version,
+        task=p.task,
+        labels=p.labels,
+        keypoint_names=p.keypoint_names,
+        skeleton=skeleton,
+    )
 
 
 def infer_request(model: str, image: bytes, request_id: str, floor: float, *, binary: bool) -> HttpRequest:
@@ -130,19 +129,13 @@ def parse_infer(
     if not isinstance(labels, list) or len(labels) != n:
         raise InferenceError(f"'labels' should be BYTES[{n}] to match {n} boxes; its shape is {_shape(labels)}")
     keypoints = out.get("keypoints")
-    if keypoints is not None and (
-        not isinstance(keypoints, np.ndarray) or keypoints.ndim != 3 or keypoints.shape[0] != n
-        or keypoints.shape[2] not in (2, 3)
-    ):  # fmt: skip
+    if keypoints is not None and not _is_keypoints(keypoints, n):
         raise InferenceError(f"'keypoints' should be FP32[{n},K,3]; its shape is {_shape(keypoints)}")
     polygons = out.get("polygons")
     if polygons is not None and (not isinstance(polygons, list) or len(polygons) != n):
         raise InferenceError(f"'polygons' should be BYTES[{n}]; its shape is {_shape(polygons)}")
     masks = out.get("masks")
-    if masks is not None and not (
-        (isinstance(masks, list) and len(masks) == n)
-        or (isinstance(masks, np.ndarray) and masks.ndim == 3 and len(masks) == n and masks.dtype in (np.uint8, np.bool_))
-    ):  # fmt: skip
+    if masks is not None and not _is_masks(masks, n):
         raise InferenceError(
             f"'masks' should be UINT8/BOOL[{n},H,W] (0 or 1 per pixel) or BYTES[{n}] of COCO RLE; "
             f"it is {_shape(masks)}{'' if not isinstance(masks, np.ndarray) else ' of numbers'}"
@@ -180,6 +173,23 @@ def parse_infer(
     return predictions, int(n - len(predictions))
 
 
+def _is_keypoints(value: Any, n: int) -> bool:
+    """FP32[n,K,3] (or [n,K,2]: x, y without a confidence)."""
+    return isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[0] == n and value.shape[2] in (2, 3)
+
+
+def _is_masks(value: Any, n: int) -> bool:
+    """BYTES[n] of COCO RLE, or UINT8/BOOL[n,H,W] of 0/1 pixels."""
+    if isinstance(value, list):
+        return len(value) == n
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == 3
+        and len(value) == n
+        and value.dtype in (np.uint8, np.bool_)
+    )
+
+
 def _polygon(text: str) -> Polygon | None:
     rings = polygon_rings(text)
     if not rings:
@@ -204,8 +214,10 @@ def _mask_outline(mask: np.ndarray | str, image_size: tuple[int, int] | None) ->
             if not isinstance(rle, dict):
                 raise ValueError("a mask element should be a JSON object with 'size' and 'counts'")
             if image_size is not None and rle.get("size") != [image_size[1], image_size[0]]:
-                raise ValueError(f"an RLE mask of size {str(rle.get('size'))[:40]} does not cover the "
-                                 f"{image_size[0]}x{image_size[1]} image (size is [height, width])")  # fmt: skip
+                raise ValueError(
+                    f"an RLE mask of size {str(rle.get('size'))[:40]} does not cover the "
+                    f"{image_size[0]}x{image_size[1]} image (size is [height, width])"
+                )
             mask = decode_rle(rle)
         except ValueError as e:
             raise InferenceError(f"'masks': {e}") from None

@@ -25,6 +25,10 @@ SCORES = ("scores", "detection_scores", "det_scores", "output_scores", "confiden
 CLASSES = ("classes", "labels", "detection_classes", "det_classes", "class_ids", "output_classes")
 COUNTS = ("num_detections", "num_dets", "valid_detections")
 NORMALISED_YX = {"detection_boxes"}  # TF Object Detection API: [ymin, xmin, ymax, xmax] in 0..1
+FITS = (
+    "an encoded image (BYTES [1]) or RGB pixels (UINT8 [1,-1,-1,3]) in, and boxes, scores and classes out; "
+    "or LabelAssist's annotation profile (see docs/server.md)"
+)
 
 
 @dataclass(frozen=True)
@@ -50,39 +54,49 @@ def _describe_tensors(tensors: list[dict[str, Any]]) -> str:
     return ", ".join(f"{t.get('name')} {t.get('datatype')}{t.get('shape')}" for t in tensors) or "none"
 
 
+def _is_pixels(shape: list[int]) -> bool:
+    """RGB pixels of any size: [-1,-1,3], or [1,-1,-1,3] with a batch dimension."""
+    return len(shape) in (3, 4) and shape[-1] == 3 and all(d == -1 for d in shape[-3:-1])
+
+
 def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
     """The layout of a model's metadata; InferenceError in plain words when it does not fit."""
     name = str(meta.get("name", "?"))
     inputs = [t for t in meta.get("inputs") or [] if isinstance(t, dict)]
     outputs = {str(t.get("name")): t for t in meta.get("outputs") or [] if isinstance(t, dict)}
-    fits = ("an encoded image (BYTES [1]) or RGB pixels (UINT8 [1,-1,-1,3]) in, and boxes, scores and "
-            "classes out; or LabelAssist's annotation profile (see docs/server.md)")  # fmt: skip
     if len(inputs) != 1:
-        raise InferenceError(f"model '{name}' takes {len(inputs)} inputs ({_describe_tensors(inputs)}); "
-                             f"LabelAssist can use {fits}")  # fmt: skip
+        raise InferenceError(
+            f"model '{name}' takes {len(inputs)} inputs ({_describe_tensors(inputs)}); LabelAssist can use {FITS}"
+        )
     tensor = inputs[0]
     shape = [int(d) for d in tensor.get("shape") or []]
     if tensor.get("datatype") == "BYTES":
         encoded, batched = True, False
-    elif tensor.get("datatype") == "UINT8" and len(shape) in (3, 4) and shape[-1] == 3 and all(d == -1 for d in shape[-3:-1]):
+    elif tensor.get("datatype") == "UINT8" and _is_pixels(shape):
         encoded, batched = False, len(shape) == 4
     else:
-        raise InferenceError(f"model '{name}' takes {_describe_tensors(inputs)}: a fixed size or a normalised "
-                             f"tensor needs resizing on the server (e.g. a Triton ensemble); LabelAssist can use "
-                             f"{fits}")  # fmt: skip
+        raise InferenceError(
+            f"model '{name}' takes {_describe_tensors(inputs)}: a fixed size or a normalised tensor needs "
+            f"resizing on the server (e.g. a Triton ensemble); LabelAssist can use {FITS}"
+        )
 
     def pick(names: tuple[str, ...]) -> str | None:
         return next((n for n in names if n in outputs), None)
 
     boxes, scores, classes = pick(BOXES), pick(SCORES), pick(CLASSES)
     if boxes is None or scores is None or classes is None:
-        raise InferenceError(f"model '{name}' gives {_describe_tensors(list(outputs.values()))}; LabelAssist "
-                             f"needs boxes, scores and classes outputs (or {fits})")  # fmt: skip
-    params = meta.get("parameters") if isinstance(meta.get("parameters"), dict) else {}
-    labels = params.get("labels") if isinstance(params.get("labels"), list) else []
+        raise InferenceError(
+            f"model '{name}' gives {_describe_tensors(list(outputs.values()))}; LabelAssist needs boxes, "
+            f"scores and classes outputs (or {FITS})"
+        )
+    params = meta.get("parameters")
+    labels = params.get("labels") if isinstance(params, dict) else None
+    if not isinstance(labels, list):
+        labels = []
     versions = meta.get("versions") or [""]
     layout = Layout(str(tensor.get("name")), encoded, batched, boxes, scores, classes, pick(COUNTS))
-    return layout, ModelInfo(name=name, version=str(versions[-1]), task=Task.DETECT, labels=tuple(map(str, labels)))
+    info = ModelInfo(name=name, version=str(versions[-1]), task=Task.DETECT, labels=tuple(map(str, labels)))
+    return layout, info
 
 
 def request(model_path: str, layout: Layout, image: bytes, request_id: str, *, binary: bool) -> HttpRequest:
@@ -96,22 +110,29 @@ def request(model_path: str, layout: Layout, image: bytes, request_id: str, *, b
         pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
         shape = ([1] if layout.batched else []) + list(pixels.shape)
         raw, datatype = pixels.tobytes(), "UINT8"
-    head: dict[str, Any] = {"id": request_id, "inputs": [{"name": layout.input_name, "shape": shape, "datatype": datatype}]}
+    head: dict[str, Any] = {
+        "id": request_id,
+        "inputs": [{"name": layout.input_name, "shape": shape, "datatype": datatype}],
+    }
     if binary:
         head["inputs"][0]["parameters"] = {"binary_data_size": len(raw)}
         head["parameters"] = {"binary_data_output": True}
         body = json.dumps(head).encode()
-        return HttpRequest("POST", f"{model_path}/infer", body + raw,
-                           {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(body))})  # fmt: skip
+        headers = {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(body))}
+        return HttpRequest("POST", f"{model_path}/infer", body + raw, headers)
     if layout.encoded:
         head["inputs"][0]["parameters"] = {"content_type": "base64"}
         head["inputs"][0]["data"] = [base64.b64encode(image).decode("ascii")]
     else:
         head["inputs"][0]["data"] = np.frombuffer(raw, np.uint8).tolist()
-    return HttpRequest("POST", f"{model_path}/infer", json.dumps(head).encode(), {"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    return HttpRequest("POST", f"{model_path}/infer", json.dumps(head).encode(), headers)
 
 
-def predictions(outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...], width: int, height: int) -> tuple[list[Prediction], int]:
+def predictions(
+    outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...], width: int, height: int
+) -> tuple[list[Prediction], int]:
+    """Predictions from the model's own outputs, and how many were dropped (non-finite numbers)."""
     def array(name: str) -> np.ndarray:
         value = outputs.get(name)
         if not isinstance(value, np.ndarray):
@@ -143,7 +164,9 @@ def predictions(outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...]
             k = int(c)
             label = labels[k] if 0 <= k < len(labels) else f"class {k}"
         x1, y1, x2, y2 = (float(v) for v in b)
-        out.append(Prediction.model_construct(
-            label=label[:200] or "?", score=min(max(s, 0.0), 1.0), polygon=None, keypoints=None,
-            box=Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))))  # fmt: skip
+        box = Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))
+        score = min(max(s, 0.0), 1.0)
+        out.append(
+            Prediction.model_construct(label=label[:200] or "?", score=score, box=box, polygon=None, keypoints=None)
+        )
     return out, dropped

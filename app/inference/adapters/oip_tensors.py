@@ -12,8 +12,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from app.inference.errors import InferenceError
 
 HEADER_LENGTH = "Inference-Header-Content-Length"
-NUMERIC = {"FP32": "<f4", "FP64": "<f8", "FP16": "<f2", "INT64": "<i8", "INT32": "<i4", "INT16": "<i2",
-           "INT8": "i1", "UINT8": "u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64": "<u8", "BOOL": "?"}  # fmt: skip
+NUMERIC = {
+    "FP32": "<f4",
+    "FP64": "<f8",
+    "FP16": "<f2",
+    "INT64": "<i8",
+    "INT32": "<i4",
+    "INT16": "<i2",
+    "INT8": "i1",
+    "UINT8": "u1",
+    "UINT16": "<u2",
+    "UINT32": "<u4",
+    "UINT64": "<u8",
+    "BOOL": "?",
+}
 
 
 # Kept as they come, not widened to float: masks are large, and their values are only 0 and 1.
