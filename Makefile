@@ -42,7 +42,7 @@ bench: system-deps venv models
 
 lint: venv
 	$(PY) -m ruff check app server tests bench
-	$(PY) -m mypy app/models
+	$(PY) -m mypy app/models app/assist app/document app/store server
 	$(VENV)/bin/lint-imports
 
 venv: $(STAMP)

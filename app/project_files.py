@@ -1,4 +1,6 @@
-"""Creating projects and adding image files to them (no Qt widgets)."""
+"""Which files are images, where a folder's project file goes, and adding image files to a project (no Qt).
+
+Opening a project is `app.session.ProjectSession.open`."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def is_image_file(path: Path) -> bool:
 
 def scan_images(folder: Path) -> list[Path]:
     """Image files under `folder`, recursively, sorted; hidden folders skipped."""
-    found = []
+    found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend(Path(dirpath) / f for f in filenames if Path(f).suffix.lower() in IMAGE_SUFFIXES)
@@ -42,14 +44,3 @@ def add_image_files(store: ProjectStore, files: Iterable[Path]) -> list[ImageRec
 
 def project_path_for_folder(folder: Path) -> Path:
     return folder / f"{folder.name or 'project'}{PROJECT_SUFFIX}"
-
-
-def open_path(path: Path) -> ProjectStore:
-    """Open a project file, or the project of a folder of images (created and filled on first use)."""
-    path = Path(path)
-    if path.is_dir():
-        project = project_path_for_folder(path)
-        store = ProjectStore.open_or_create(project)
-        add_image_files(store, scan_images(path))
-        return store
-    return ProjectStore.open(path)

@@ -132,8 +132,9 @@ class _Queue:
 class _Worker(QObject):
     """Lives in the runner's thread and runs jobs until the queue is empty."""
 
-    # kind is one of "started", "result", "error", "finished"; value is None for started/finished
-    event = Signal(str, object, object)
+    # kind is one of "started", "result", "error", "finished"; value is None for started/finished.
+    # (Not named `event`: that would hide QObject.event(), which Qt calls for every event the worker gets.)
+    happened = Signal(str, object, object)
 
     def __init__(self, queue: _Queue) -> None:
         super().__init__()
@@ -144,15 +145,15 @@ class _Worker(QObject):
         # Several wake-ups may be queued while a job runs; later ones simply find the queue empty.
         while (item := self._queue.take()) is not None:
             job, token = item
-            self.event.emit("started", token, None)
+            self.happened.emit("started", token, None)
             try:
                 value = job()
             except Exception as exc:  # a failing job must never take the thread down
                 log.warning("background job %r failed", token, exc_info=True)
-                self.event.emit("error", token, error_message(exc))
+                self.happened.emit("error", token, error_message(exc))
             else:
-                self.event.emit("result", token, value)
-            self.event.emit("finished", token, None)
+                self.happened.emit("result", token, value)
+            self.happened.emit("finished", token, None)
 
 
 class BackgroundRunner(QObject):
@@ -181,7 +182,7 @@ class BackgroundRunner(QObject):
         self._worker = _Worker(self._queue)
         self._worker.moveToThread(self._thread)
         self._wake.connect(self._worker.drain, Qt.ConnectionType.QueuedConnection)
-        self._worker.event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._worker.happened.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
         app = QCoreApplication.instance()
         if app is not None:

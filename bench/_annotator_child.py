@@ -215,10 +215,10 @@ def scenario_commit(app: QApplication, window: MainWindow, project: Path) -> dic
     t_call = time.perf_counter()
     drain(app)
     t_idle = time.perf_counter()
-    assert doc.store is not None
+    assert doc.session is not None
     batch = boxes()
     t1 = time.perf_counter()
-    doc.store.add_annotations(batch)
+    doc.session.store.add_annotations(batch)
     t_store = time.perf_counter() - t1
     return {"call": t_call - t0, "idle": t_idle - t0, "store_only": t_store}
 

@@ -178,7 +178,7 @@ def bench_suggestions(root: Path) -> None:
 
 def bench_client_overhead(root: Path) -> None:
     """Encode, send, parse and draw around one call for a 12 MP photo; the server does nothing."""
-    from app.assist.requests import AssistJob, run
+    from app.assist.requests import AssistJob, Ticket, run
     from app.inference.adapters import Probe
     from app.inference.client import InferenceClient
     from app.models import Deployment, ModelInfo
@@ -194,7 +194,7 @@ def bench_client_overhead(root: Path) -> None:
         probe = Probe(ModelInfo(name="bench", version="1"), binary=binary)
         times = []
         for i in range(RUNS):
-            job = AssistJob(1, photo, d, None, probe, 0.05, frozenset(), f"r{i}")
+            job = AssistJob(Ticket(1, i, 0), photo, d, None, probe, 0.05, frozenset())
             start = time.perf_counter()
             answer = run(client, job)
             times.append(time.perf_counter() - start)

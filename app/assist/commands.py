@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from app.assist.suggestions import Suggestion
-from app.document.commands import _ImageEdit
+from app.document.commands import ImageEdit
 from app.document.document import Document
 from app.models import Annotation, ModelInfo, Provenance, Source, Tag
 from app.models.palette import next_color
@@ -21,10 +22,11 @@ class Origin:
     key: CacheKey
     deployment: str
     model: ModelInfo
-    notify: Callable[[], None]  # the suggestion view re-reads its decisions
+    # The suggestions are filtered again once, when the edit ends (not once per document signal it causes).
+    one_change: Callable[[], AbstractContextManager[None]]
 
 
-class CommitSuggestions(_ImageEdit):
+class CommitSuggestions(ImageEdit):
     """Suggestions become annotations — with provenance — in one transaction and one undo step."""
 
     def __init__(self, doc: Document, image_id: int, origin: Origin, suggestions: list[Suggestion]) -> None:
@@ -35,9 +37,9 @@ class CommitSuggestions(_ImageEdit):
 
     def _build(self, suggestions: list[Suggestion]) -> tuple[list[Tag], list[Annotation]]:
         doc, o = self.doc, self.origin
-        assert doc.store is not None
         new_tags: dict[str, Tag] = {}
-        next_id = doc.store.next_tag_id()
+        assert doc.session is not None
+        next_id = doc.session.next_tag_id()
         colors = [t.color for t in doc.tags.values()]
         annotations = []
         for s in suggestions:
@@ -50,27 +52,34 @@ class CommitSuggestions(_ImageEdit):
                     new_tags[tag.name] = tag.model_copy(update={"id": next_id, "color": color})
                     next_id += 1
                 tag = new_tags[tag.name]
-            provenance = Provenance(source=Source.MODEL, deployment=o.deployment, model=o.model.name,
-                                    version=o.model.version, score=s.score)  # fmt: skip
-            annotations.append(Annotation(image_id=self.image_id, tag_id=tag.id, geometry=s.geometry,  # type: ignore[arg-type]
-                                          provenance=provenance))  # fmt: skip
+            assert tag.id is not None
+            provenance = Provenance(
+                source=Source.MODEL,
+                deployment=o.deployment,
+                model=o.model.name,
+                version=o.model.version,
+                score=s.score,
+            )
+            annotations.append(
+                Annotation(image_id=self.image_id, tag_id=tag.id, geometry=s.geometry, provenance=provenance)
+            )
         return list(new_tags.values()), annotations
 
     def apply(self) -> None:
         o = self.origin
-        self.annotations = self.doc.apply_add(
-            self.annotations, also=o.records.decide(o.key, self.keys, COMMITTED), new_tags=self.new_tags
-        )
-        o.notify()
+        with o.one_change():
+            self.annotations = self.doc.apply_add(
+                self.annotations, also=o.records.decide(o.key, self.keys, COMMITTED), new_tags=self.new_tags
+            )
 
     def revert(self) -> None:
         o = self.origin
         ids = [a.id for a in self.annotations if a.id is not None]
-        self.doc.apply_remove(ids, also=o.records.undecide(o.key, self.keys), gone_tags=self.new_tags)
-        o.notify()
+        with o.one_change():
+            self.doc.apply_remove(ids, also=o.records.undecide(o.key, self.keys), gone_tags=self.new_tags)
 
 
-class DismissSuggestions(_ImageEdit):
+class DismissSuggestions(ImageEdit):
     """Dismissed suggestions stay hidden for this image and model, until undone."""
 
     def __init__(self, doc: Document, image_id: int, origin: Origin, suggestions: list[Suggestion]) -> None:
@@ -80,10 +89,10 @@ class DismissSuggestions(_ImageEdit):
 
     def apply(self) -> None:
         o = self.origin
-        o.records.run(o.records.decide(o.key, self.keys, DISMISSED))
-        o.notify()
+        with o.one_change():
+            o.records.run(o.records.decide(o.key, self.keys, DISMISSED))
 
     def revert(self) -> None:
         o = self.origin
-        o.records.run(o.records.undecide(o.key, self.keys))
-        o.notify()
+        with o.one_change():
+            o.records.run(o.records.undecide(o.key, self.keys))

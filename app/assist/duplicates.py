@@ -44,8 +44,11 @@ def polygon_iou(a: Polygon, b: Polygon) -> float:
 def keypoints_close(a: Keypoints, b: Keypoints) -> bool:
     if len(a.points) != len(b.points):
         return False
-    pairs = [(p, q) for p, q in zip(a.points, b.points, strict=True)
-             if p.v != Visibility.UNLABELLED and q.v != Visibility.UNLABELLED]  # fmt: skip
+    pairs = [
+        (p, q)
+        for p, q in zip(a.points, b.points, strict=True)
+        if p.v != Visibility.UNLABELLED and q.v != Visibility.UNLABELLED
+    ]
     if not pairs:
         return False
     box = b.bounds()

@@ -13,20 +13,41 @@ from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, PredictionSet
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+BACKGROUND = 0  # the generation of prefetch and pre-label requests: never the one the screen waits for
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Who asked: an image, a generation and a project opening.
+
+    The screen draws an answer only while its ticket is the one it waits for. Image and deployment ids are
+    per project, so an answer asked for by an earlier opening is dropped rather than cached under them.
+    """
+
+    image_id: int
+    generation: int
+    project: int
+
+    @property
+    def request_id(self) -> str:
+        """Sent as the protocol's request id (an Open Inference Protocol server echoes it)."""
+        return f"img-{self.image_id}/gen-{self.generation}"
 
 
 @dataclass(frozen=True)
 class AssistJob:
-    image_id: int
+    ticket: Ticket
     path: Path
     deployment: Deployment
     token: str | None
     probe: Probe
     floor: float
     known: frozenset[str]  # content hashes already cached for this deployment and model version
-    request_id: str
     image_url: str = ""  # for servers that fetch the image themselves
-    project: int = 0  # which opening of a project asked: ids mean other images once another one is open
+
+    @property
+    def image_id(self) -> int:
+        return self.ticket.image_id
 
 
 @dataclass(frozen=True)
@@ -52,8 +73,8 @@ def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
     """Never raises: a failure comes back as the answer's error, in plain words."""
     try:
         if job.path.stat().st_size > MAX_UPLOAD_BYTES:
-            return AssistAnswer(job, error=f"{job.path.name} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; "
-                                           "not sent", failure=Failure.PROTOCOL)  # fmt: skip
+            too_big = f"{job.path.name} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; not sent"
+            return AssistAnswer(job, error=too_big, failure=Failure.PROTOCOL)
         data = job.path.read_bytes()
         info = probe(job.path)
     except (OSError, ImageLoadError) as e:
@@ -63,13 +84,30 @@ def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
         return AssistAnswer(job, digest, info.width, info.height)
     try:
         image = ImageInput(data, job.path.name, info.width, info.height, job.image_url)
-        outcome = client.infer(job.deployment, job.token, image, floor=job.floor, probe=job.probe,
-                               request_id=job.request_id)  # fmt: skip
+        outcome = client.infer(
+            job.deployment,
+            job.token,
+            image,
+            floor=job.floor,
+            probe=job.probe,
+            request_id=job.ticket.request_id,
+        )
     except InferenceError as e:
-        return AssistAnswer(job, digest, info.width, info.height, error=str(e), failure=e.failure, status=e.status)
+        return AssistAnswer(
+            job, digest, info.width, info.height, error=str(e), failure=e.failure, status=e.status
+        )
     except Exception as e:  # a lying server must never take the worker down
-        return AssistAnswer(job, digest, info.width, info.height, error=f"unexpected answer: {e}",
-                            failure=Failure.PROTOCOL)  # fmt: skip
+        error = f"unexpected answer: {e}"
+        return AssistAnswer(job, digest, info.width, info.height, error=error, failure=Failure.PROTOCOL)
     result = PredictionSet(model=job.probe.model, floor=job.floor, predictions=tuple(outcome.predictions))
-    return AssistAnswer(job, digest, info.width, info.height, result, outcome.latency_ms, outcome.bytes_sent,
-                        outcome.dropped, status=outcome.status)  # fmt: skip
+    return AssistAnswer(
+        job,
+        digest,
+        info.width,
+        info.height,
+        result,
+        outcome.latency_ms,
+        outcome.bytes_sent,
+        outcome.dropped,
+        status=outcome.status,
+    )

@@ -19,6 +19,7 @@ from app.models import (
     Keypoints,
     ModelInfo,
     Polygon,
+    PredictedPoint,
     Prediction,
     PredictionSet,
     Tag,
@@ -44,7 +45,9 @@ def suggestion_key(p: Prediction) -> str:
     return f"{p.label}|{b.x1:.0f},{b.y1:.0f},{b.x2:.0f},{b.y2:.0f}"
 
 
-def build(result: PredictionSet, d: Deployment, tags: dict[int, Tag], width: int, height: int) -> list[Suggestion]:
+def build(
+    result: PredictionSet, d: Deployment, tags: dict[int, Tag], width: int, height: int
+) -> list[Suggestion]:
     """Suggestions for every usable prediction, best first; shapes clipped to the image."""
     kind = KIND_FOR_TASK[result.model.task]
     model = _with_point_names(result)
@@ -93,17 +96,20 @@ def _geometry(p: Prediction, kind: TagKind, width: int, height: int) -> Geometry
     if kind == TagKind.POLYGON:
         return Polygon(points=((box.x1, box.y1), (box.x2, box.y1), (box.x2, box.y2), (box.x1, box.y2)))
     if kind == TagKind.KEYPOINTS and p.keypoints:
-        points = tuple(
-            Keypoint(x=k.x, y=k.y, v=Visibility.VISIBLE if k.score >= VISIBLE_SCORE else Visibility.OCCLUDED)
-            if 0 <= k.x <= width and 0 <= k.y <= height else Keypoint()
-            for k in p.keypoints
-        )  # fmt: skip
+        points = tuple(_placed(k, width, height) for k in p.keypoints)
         if not any(k.v != Visibility.UNLABELLED for k in points):
             return None
         return Keypoints(points=points)
     if kind == TagKind.KEYPOINTS:
         return None  # a keypoint model's answer without keypoints has nothing to place
     return box
+
+
+def _placed(k: PredictedPoint, width: int, height: int) -> Keypoint:
+    """A predicted point as a keypoint: visible when the model is sure, unplaced outside the image."""
+    if not (0 <= k.x <= width and 0 <= k.y <= height):
+        return Keypoint()
+    return Keypoint(x=k.x, y=k.y, v=Visibility.VISIBLE if k.score >= VISIBLE_SCORE else Visibility.OCCLUDED)
 
 
 def duplicates(suggestions: Iterable[Suggestion], annotations: Iterable[Annotation]) -> set[str]:

@@ -30,7 +30,7 @@ def guarded(command: QUndoCommand, doc: Document, step: Callable[[], object]) ->
         doc.message.emit(f"Could not save '{command.text()}': {e}. Nothing was changed.")
 
 
-class _ImageEdit(QUndoCommand):
+class ImageEdit(QUndoCommand):
     """An edit of one image's annotations; undo/redo bring that image back on screen first."""
 
     def __init__(self, doc: Document, image_id: int, text: str) -> None:
@@ -56,7 +56,7 @@ class _ImageEdit(QUndoCommand):
         raise NotImplementedError
 
 
-class AddAnnotations(_ImageEdit):
+class AddAnnotations(ImageEdit):
     def __init__(self, doc: Document, annotations: list[Annotation], text: str) -> None:
         super().__init__(doc, annotations[0].image_id, text)
         self.annotations = annotations
@@ -69,7 +69,7 @@ class AddAnnotations(_ImageEdit):
         self.doc.apply_remove([a.id for a in self.annotations if a.id is not None])
 
 
-class RemoveAnnotations(_ImageEdit):
+class RemoveAnnotations(ImageEdit):
     def __init__(self, doc: Document, annotations: list[Annotation], text: str) -> None:
         super().__init__(doc, annotations[0].image_id, text)
         self.annotations = annotations
@@ -81,7 +81,7 @@ class RemoveAnnotations(_ImageEdit):
         self.doc.apply_add(self.annotations)
 
 
-class UpdateAnnotations(_ImageEdit):
+class UpdateAnnotations(ImageEdit):
     def __init__(self, doc: Document, before: list[Annotation], after: list[Annotation], text: str) -> None:
         super().__init__(doc, after[0].image_id, text)
         self.before = before
@@ -107,8 +107,9 @@ class AddTag(QUndoCommand):
         guarded(self, self.doc, add)
 
     def undo(self) -> None:
-        assert self.tag.id is not None
-        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(self.tag.id))  # type: ignore[arg-type]
+        tag_id = self.tag.id
+        assert tag_id is not None, "redo gave the tag its id"
+        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(tag_id))
 
 
 class UpdateTag(QUndoCommand):
@@ -135,8 +136,9 @@ class RemoveTag(QUndoCommand):
         self.annotations = annotations
 
     def redo(self) -> None:
-        assert self.tag.id is not None
-        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(self.tag.id))  # type: ignore[arg-type]
+        tag_id = self.tag.id
+        assert tag_id is not None, "only a stored tag is removed"
+        guarded(self, self.doc, lambda: self.doc.apply_remove_tag(tag_id))
 
     def undo(self) -> None:
         def restore() -> None:

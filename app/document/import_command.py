@@ -3,7 +3,7 @@ undo removes them all in one transaction, and the document re-reads what changed
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
@@ -12,11 +12,21 @@ from app.models import Annotation, ImageRecord, ImageStatus, Tag
 
 if TYPE_CHECKING:
     from app.document.document import Document
-    from app.io.plan import ImportPlan
+    from app.store import ProjectStore
+
+
+class PlannedImport(Protocol):
+    """What the import command needs of a checked import (app/io/plan.py `ImportPlan`)."""
+
+    new_tags: list[Tag]
+    new_images: list[ImageRecord]
+    statuses: dict[int, ImageStatus]  # images already in the project that change status
+
+    def resolve(self, tags: list[Tag], images: list[ImageRecord]) -> list[Annotation]: ...
 
 
 class ImportDataset(QUndoCommand):
-    def __init__(self, doc: Document, plan: ImportPlan, text: str) -> None:
+    def __init__(self, doc: Document, plan: PlannedImport, text: str) -> None:
         super().__init__(text)
         self.doc = doc
         self.plan = plan
@@ -28,38 +38,28 @@ class ImportDataset(QUndoCommand):
     def undo(self) -> None:
         guarded(self, self.doc, self._remove)
 
+    def _store(self) -> ProjectStore:
+        session = self.doc.session
+        assert session is not None, "an import is made into an open project"
+        return session.store
+
     def _write(self) -> None:
-        store = self.doc.store
-        assert store is not None
+        store, plan = self._store(), self.plan
         if self.written is None:  # the first time: the store hands out the ids
-            self.written = store.insert_batch(self.plan.new_tags, self.plan.new_images, self.plan.resolve, self.plan.statuses)
+            self.written = store.insert_batch(plan.new_tags, plan.new_images, plan.resolve, plan.statuses)
         else:  # a redo after an undo puts everything back under the same ids
             tags, images, annotations = self.written
-            store.insert_batch(tags, images, lambda _t, _i: annotations, self.plan.statuses)
-        refresh(self.doc)
+            store.insert_batch(tags, images, lambda _t, _i: annotations, plan.statuses)
+        self.doc.reread_project()
 
     def _remove(self) -> None:
-        store = self.doc.store
-        assert store is not None and self.written is not None
+        assert self.written is not None
         tags, images, annotations = self.written
         restore = dict.fromkeys(self.plan.statuses, ImageStatus.NEW)
-        store.delete_batch([a.id for a in annotations], [i.id for i in images], [t.id for t in tags], restore)  # type: ignore[misc]
-        refresh(self.doc)
+        self._store().delete_batch(_ids(annotations), _ids(images), _ids(tags), restore)
+        self.doc.reread_project()
 
 
-def refresh(doc: Document) -> None:
-    """Re-read tags, the image list and the image on screen after a change to many of them at once."""
-    store = doc.store
-    assert store is not None
-    doc.tags = {t.id: t for t in store.tags()}  # type: ignore[misc]
-    doc.tagsChanged.emit()
-    if doc.current_tag_id not in doc.tags:
-        doc.set_current_tag(next(iter(doc.tags), None))
-    current = doc.current_image
-    stays = current is not None and store.image(current.id) is not None  # type: ignore[arg-type]
-    if not stays:
-        doc.row = -1  # the image on screen was removed: reload_images then shows the first one
-    doc.reload_images()
-    if stays or not doc.images:
-        row, doc.row = doc.row, -2  # force go_to_row to re-read the annotations of the image on screen
-        doc.go_to_row(row)
+def _ids(records: list[Annotation] | list[ImageRecord] | list[Tag]) -> list[int]:
+    """Ids of written records (every one has its id once written)."""
+    return [r.id for r in records if r.id is not None]

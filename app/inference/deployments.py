@@ -14,6 +14,7 @@ from app.inference.image_share import ImageShare
 from app.inference.local import LocalServers
 from app.inference.poller import HealthPoller
 from app.inference.request_log import RequestLog
+from app.inference.usage_view import UsageView
 from app.models import Deployment, DeploymentStatus, LocalSpec, State
 from app.store.assist_store import AssistStore
 
@@ -27,7 +28,8 @@ class Deployments(QObject):
     def __init__(self, client: InferenceClient, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
-        self.records: AssistStore | None = None
+        self.records: AssistStore | None = None  # for the assist layer; widgets ask this object instead
+        self.usage = UsageView(self)  # the figures the Deployments page shows, read in the background
         self._list: dict[int, Deployment] = {}
         self._status: dict[int, DeploymentStatus] = {}
         self._probe: dict[int, Probe] = {}
@@ -39,6 +41,7 @@ class Deployments(QObject):
         self.local.ended.connect(self._on_local_ended)
         self.poller = HealthPoller(client, self.token_for, self)
         self.poller.checked.connect(self._on_checked)
+        self.callFinished.connect(lambda _deployment_id: self.refresh_usage())
 
     # ---- the list ------------------------------------------------------------------------------
 
@@ -49,18 +52,27 @@ class Deployments(QObject):
         for i in list(self._list):
             self.poller.unwatch(i)
         self.records = records
+        self.usage.set_project(records.database.path if records is not None else None)
         self._list, self._status, self._probe, self.last_error = {}, {}, {}, {}
         self.log.clear()
         for d in records.deployments() if records else []:
-            assert d.id is not None
             if d.is_local:
                 d = d.model_copy(update={"url": ""})
-                self._status[d.id] = DeploymentStatus(state=State.STOPPED, message="not running")
+                self._status[d.saved_id] = DeploymentStatus(state=State.STOPPED, message="not running")
             else:
-                self._status[d.id] = DeploymentStatus(state=State.OFFLINE, message="checking…")
+                self._status[d.saved_id] = DeploymentStatus(state=State.OFFLINE, message="checking…")
                 self.poller.watch(d)
-            self._list[d.id] = d
+            self._list[d.saved_id] = d
         self.changed.emit()
+        self.refresh_usage()
+
+    def has_project(self) -> bool:
+        """Whether a project is open: deployments are kept in the project file."""
+        return self.records is not None
+
+    def refresh_usage(self) -> None:
+        """Read every deployment's usage figures again, in the background (`usage` announces them)."""
+        self.usage.refresh(self._list)
 
     def all(self) -> list[Deployment]:
         return list(self._list.values())
@@ -99,16 +111,16 @@ class Deployments(QObject):
                 self.message.emit(note)
         if previous is not None and previous.is_local:
             saved = saved.model_copy(update={"url": previous.url})
-        self._list[saved.id] = saved
+        self._list[saved.saved_id] = saved
         same_server = previous is not None and (previous.url, previous.model) == (saved.url, saved.model)
         if not saved.is_local and not (same_server and not token):
-            self._status[saved.id] = DeploymentStatus(state=State.OFFLINE, message="checking…")
-            self._probe.pop(saved.id, None)
+            self._status[saved.saved_id] = DeploymentStatus(state=State.OFFLINE, message="checking…")
+            self._probe.pop(saved.saved_id, None)
             self.poller.watch(saved)
-        elif not saved.is_local or self.local.is_running(saved.id):
+        elif not saved.is_local or self.local.is_running(saved.saved_id):
             self.poller.watch(saved)  # the poller must use the edited record
-        elif saved.id not in self._status:
-            self._status[saved.id] = DeploymentStatus(state=State.STOPPED, message="not running")
+        elif saved.saved_id not in self._status:
+            self._status[saved.saved_id] = DeploymentStatus(state=State.STOPPED, message="not running")
         self.changed.emit()
         self.statusChanged.emit(saved.id)
         return saved
@@ -148,6 +160,7 @@ class Deployments(QObject):
         self.local.stop(deployment_id)
 
     def shutdown(self) -> None:
+        self.usage.stop()
         self.images.stop()
         self.poller.stop()
         self.local.stop_all()

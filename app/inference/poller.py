@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -18,13 +20,21 @@ RETRY_FIRST_S, RETRY_MAX_S = 1.0, 30.0
 TICK_MS = 250
 
 
+class _Check(NamedTuple):
+    """A check's token: the deployment as it was when the check was sent."""
+
+    deployment_id: int
+    deployment: Deployment
+
+
 class HealthPoller(QObject):
     """Polls the deployments it is given; emits checked(deployment id, status, probe or None)."""
 
     checked = Signal(int, object, object)
 
-    def __init__(self, client: InferenceClient, token_for: Callable[[Deployment], str | None],
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, client: InferenceClient, token_for: Callable[[Deployment], str | None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._client = client
         self._token_for = token_for
@@ -34,7 +44,7 @@ class HealthPoller(QObject):
         self._in_flight: set[int] = set()
         self._runner = BackgroundRunner(self, replace_pending=False, name="health")
         self._runner.result.connect(self._on_result)
-        self._runner.finished.connect(lambda token: self._in_flight.discard(token[0]))
+        self._runner.finished.connect(self._on_finished)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -42,10 +52,9 @@ class HealthPoller(QObject):
 
     def watch(self, d: Deployment) -> None:
         """Start (or keep) polling d; its first check is right away."""
-        assert d.id is not None
-        self._watched[d.id] = d
-        self._due[d.id] = 0.0
-        self._retry.setdefault(d.id, RETRY_FIRST_S)
+        self._watched[d.saved_id] = d
+        self._due[d.saved_id] = 0.0
+        self._retry.setdefault(d.saved_id, RETRY_FIRST_S)
 
     def unwatch(self, deployment_id: int) -> None:
         self._watched.pop(deployment_id, None)
@@ -66,7 +75,7 @@ class HealthPoller(QObject):
         for i, d in self._watched.items():
             if i not in self._in_flight and self._due.get(i, 0.0) <= now:
                 self._in_flight.add(i)
-                self._runner.submit(lambda d=d: self._probe(d), (i, d))
+                self._runner.submit(partial(self._probe, d), _Check(i, d))
 
     def _probe(self, d: Deployment) -> tuple[DeploymentStatus, Probe | None]:
         """Runs on the worker thread."""
@@ -79,9 +88,15 @@ class HealthPoller(QObject):
             return DeploymentStatus(state=State.ERROR, message=f"unexpected answer: {e}"), None
         return DeploymentStatus(state=State.ONLINE, message=f"model {probe.model.name} {probe.model.version}"), probe
 
+    def _on_finished(self, token: object) -> None:
+        if isinstance(token, _Check):
+            self._in_flight.discard(token.deployment_id)
+
     def _on_result(self, token: object, value: object) -> None:
-        i, d = token  # type: ignore[misc]
-        status, probe = value  # type: ignore[misc]
+        if not isinstance(token, _Check) or not isinstance(value, tuple):
+            return
+        i, d = token
+        status, probe = value
         if self._watched.get(i) != d:
             return  # changed or unwatched while the check ran
         if status.state == State.ONLINE:

@@ -11,7 +11,7 @@ from app.io.dataset import DatasetError, SourceDataset
 from app.io.plan import ImportPlan, plan_import
 from app.io.progress import Progress
 from app.models import Annotation, ImageRecord, Tag
-from app.store import ProjectStore
+from app.store import ProjectDatabase, ProjectStore
 
 Reader = Callable[[Path, Progress], SourceDataset]
 READERS: dict[str, Reader] = {"coco": coco.read, "yolo": yolo.read, "voc": voc.read, "labelme": labelme.read}
@@ -33,6 +33,18 @@ def plan_for(
     if plan.issues and not skip_invalid:
         raise DatasetError(plan.issues)
     return plan
+
+
+def plan_for_project(
+    project: Path, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
+) -> ImportPlan:
+    """`plan_for` over a read-only connection of its own to the project file `project`: for a worker
+    thread while the app keeps the project open (a SQLite connection belongs to its thread)."""
+    store = ProjectStore(ProjectDatabase.open_read_only(project))
+    try:
+        return plan_for(store, fmt, src, skip_invalid, progress)
+    finally:
+        store.close()
 
 
 def write_plan(store: ProjectStore, plan: ImportPlan) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:

@@ -50,6 +50,12 @@ class Deployment(BaseModel):
     labels: tuple[str, ...] = ()  # for servers that must be told which labels to find (Label Studio)
     local: LocalSpec | None = None
     has_token: bool = False  # the token itself lives in the OS keyring, never here
+
+    @property
+    def saved_id(self) -> int:
+        """The id of a deployment kept in the project file (only those are listed, chosen or asked)."""
+        assert self.id is not None, "a deployment is saved before it is used"
+        return self.id
     auth: AuthStyle = AuthStyle.BEARER
     auth_header: str = Field(default="", max_length=100)  # for AuthStyle.HEADER, e.g. "X-API-Key"
     rate_limit: float = Field(default=1.0, gt=0.0, le=100.0)  # background requests per second

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ValidationError
 
 from app.models import Deployment, PredictionSet
-from app.store.project_store import ProjectStore
+from app.store.database import ProjectDatabase, Write
 
 COMMITTED, DISMISSED = "committed", "dismissed"
 LATENCY_WINDOW = 10_000  # latest calls that count towards the percentiles
@@ -43,14 +43,13 @@ def _now() -> str:
 class AssistStore:
     """Reads and writes the model-assist tables of an open project; each write is its own transaction."""
 
-    def __init__(self, store: ProjectStore) -> None:
-        self.store = store
-        self._conn = store._conn
+    def __init__(self, database: ProjectDatabase) -> None:
+        self.database = database
 
     # ---- deployments ---------------------------------------------------------------------------
 
     def deployments(self) -> list[Deployment]:
-        rows = self._conn.execute("SELECT id, name, protocol, url, model, config FROM deployments ORDER BY id")
+        rows = self.database.execute("SELECT id, name, protocol, url, model, config FROM deployments ORDER BY id")
         out = []
         for i, name, protocol, url, model, config in rows:
             try:
@@ -65,33 +64,34 @@ class AssistStore:
         config = d.model_dump_json(exclude={"id", "name", "protocol", "url", "model"})
         row = (d.name, d.protocol.value, d.url, d.model, config)
         try:
-            with self.store._tx() as c:
+            with self.database.transaction() as c:
                 if d.id is None:
                     cur = c.execute(
                         "INSERT INTO deployments(name, protocol, url, model, config) VALUES (?, ?, ?, ?, ?)", row
                     )
                     return d.model_copy(update={"id": cur.lastrowid})
-                c.execute("UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?",
-                          (*row, d.id))  # fmt: skip
+                c.execute(
+                    "UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?", (*row, d.id)
+                )
                 return d
         except sqlite3.IntegrityError:
             raise ValueError(f"A deployment named '{d.name}' already exists.") from None
 
     def delete_deployment(self, deployment_id: int) -> None:
-        with self.store._tx() as c:
+        with self.database.transaction() as c:
             c.execute("DELETE FROM deployments WHERE id = ?", (deployment_id,))
 
     # ---- prediction cache ----------------------------------------------------------------------
 
     def cached_hashes(self, deployment_id: int, model_version: str) -> set[str]:
-        rows = self._conn.execute(
+        rows = self.database.execute(
             "SELECT content_hash FROM prediction_cache WHERE deployment_id = ? AND model_version = ?",
             (deployment_id, model_version),
         )
         return {r[0] for r in rows}
 
     def cached(self, key: CacheKey) -> PredictionSet | None:
-        row = self._conn.execute(
+        row = self.database.execute(
             "SELECT predictions FROM prediction_cache WHERE content_hash=? AND deployment_id=? AND model_version=?",
             (key.content_hash, key.deployment_id, key.model_version),
         ).fetchone()
@@ -103,7 +103,7 @@ class AssistStore:
             return None  # unreadable: ask the model again
 
     def cache(self, key: CacheKey, predictions: PredictionSet) -> None:
-        with self.store._tx() as c:
+        with self.database.transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO prediction_cache(content_hash, deployment_id, model_version, predictions, "
                 "created_at) VALUES (?, ?, ?, ?, ?)",
@@ -113,21 +113,21 @@ class AssistStore:
     # ---- pre-labelled images ---------------------------------------------------------------------
 
     def mark_prelabelled(self, image_ids: Iterable[int], deployment_id: int, model_version: str) -> None:
-        with self.store._tx() as c:
+        with self.database.transaction() as c:
             c.executemany(
                 "INSERT OR REPLACE INTO prelabelled(image_id, deployment_id, model_version) VALUES (?, ?, ?)",
                 [(i, deployment_id, model_version) for i in image_ids],
             )
 
     def prelabelled(self, deployment_id: int, model_version: str) -> set[int]:
-        rows = self._conn.execute(
+        rows = self.database.execute(
             "SELECT image_id FROM prelabelled WHERE deployment_id = ? AND model_version = ?",
             (deployment_id, model_version),
         )
         return {r[0] for r in rows}
 
     def is_prelabelled(self, image_id: int, deployment_id: int, model_version: str) -> bool:
-        return self._conn.execute(
+        return self.database.execute(
             "SELECT 1 FROM prelabelled WHERE image_id = ? AND deployment_id = ? AND model_version = ?",
             (image_id, deployment_id, model_version),
         ).fetchone() is not None
@@ -135,7 +135,7 @@ class AssistStore:
     # ---- decisions on suggestions --------------------------------------------------------------
 
     def decisions(self, key: CacheKey) -> dict[str, str]:
-        rows = self._conn.execute(
+        rows = self.database.execute(
             "SELECT key, decision FROM suggestion_decisions WHERE content_hash=? AND deployment_id=? "
             "AND model_version=?",
             (key.content_hash, key.deployment_id, key.model_version),
@@ -143,7 +143,7 @@ class AssistStore:
         return dict(rows.fetchall())
 
     @staticmethod
-    def decide(key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Callable[[sqlite3.Connection], None]:
+    def decide(key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Write:
         """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``)."""
         rows = [(key.content_hash, key.deployment_id, key.model_version, k, decision) for k in suggestion_keys]
 
@@ -157,7 +157,7 @@ class AssistStore:
         return write
 
     @staticmethod
-    def undecide(key: CacheKey, suggestion_keys: Iterable[str]) -> Callable[[sqlite3.Connection], None]:
+    def undecide(key: CacheKey, suggestion_keys: Iterable[str]) -> Write:
         rows = [(key.content_hash, key.deployment_id, key.model_version, k) for k in suggestion_keys]
 
         def write(c: sqlite3.Connection) -> None:
@@ -169,18 +169,23 @@ class AssistStore:
 
         return write
 
-    def run(self, write: Callable[[sqlite3.Connection], None]) -> None:
+    def run(self, write: Write) -> None:
         """Run writes made by decide/undecide in a transaction of their own."""
-        with self.store._tx() as c:
-            write(c)
+        self.database.run(write)
 
     # ---- usage ---------------------------------------------------------------------------------
 
     def record_call(
-        self, deployment_id: int, *, ok: bool, latency_ms: float | None, predictions: int = 0,
-        content_hash: str = "", detail: str = "",
-    ) -> None:  # fmt: skip
-        with self.store._tx() as c:
+        self,
+        deployment_id: int,
+        *,
+        ok: bool,
+        latency_ms: float | None,
+        predictions: int = 0,
+        content_hash: str = "",
+        detail: str = "",
+    ) -> None:
+        with self.database.transaction() as c:
             c.execute(
                 "INSERT INTO usage_events(deployment_id, time, kind, ok, latency_ms, predictions, detail, "
                 "content_hash) VALUES (?, ?, 'infer', ?, ?, ?, ?, ?)",
@@ -188,7 +193,7 @@ class AssistStore:
             )
 
     def usage(self, deployment_id: int) -> UsageSummary:
-        c = self._conn
+        c = self.database
         calls, failures, predictions = c.execute(
             "SELECT count(*), coalesce(sum(ok = 0), 0), coalesce(sum(predictions), 0) FROM usage_events "
             "WHERE deployment_id = ? AND kind = 'infer'",
@@ -214,10 +219,15 @@ class AssistStore:
             )
         )
         return UsageSummary(
-            calls=calls, failures=failures, images=images, predictions=predictions,
-            committed=decided.get(COMMITTED, 0), dismissed=decided.get(DISMISSED, 0),
-            p50_ms=_percentile(latencies, 0.50), p95_ms=_percentile(latencies, 0.95),
-        )  # fmt: skip
+            calls=calls,
+            failures=failures,
+            images=images,
+            predictions=predictions,
+            committed=decided.get(COMMITTED, 0),
+            dismissed=decided.get(DISMISSED, 0),
+            p50_ms=_percentile(latencies, 0.50),
+            p95_ms=_percentile(latencies, 0.95),
+        )
 
 
 def _percentile(sorted_values: list[float], q: float) -> float | None:

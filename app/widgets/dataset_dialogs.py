@@ -3,6 +3,7 @@ bar and Cancel; an import lands as one undo step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,6 @@ from app.document import Document
 from app.document.import_command import ImportDataset
 from app.io.dataset import YOLO_TASKS
 from app.io.progress import Progress
-from app.store import ProjectStore
 from app.worker import BackgroundRunner
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ class _DatasetDialog(QDialog):
     def check(self) -> str:
         raise NotImplementedError
 
-    def work(self, progress: Progress):  # type: ignore[no-untyped-def]
+    def work(self, progress: Progress) -> Callable[[], object]:
         raise NotImplementedError
 
     def _path_row(self, label: str, edit: QLineEdit, *choosers: tuple[str, object]) -> None:
@@ -191,9 +191,9 @@ class ExportDialog(_DatasetDialog):
         self.form.addRow("YOLO val share", self.val)
         self.format.currentIndexChanged.connect(self._yolo_options)
         self._yolo_options()
-        if doc.store is not None:
-            # Beside the project folder, not in it: a folder opened as a project takes in every image below it.
-            self.out.setText(str(doc.store.root.parent / f"{doc.store.path.stem}-export"))
+        folder = doc.default_export_folder()
+        if folder is not None:
+            self.out.setText(str(folder))
 
     def _yolo_options(self) -> None:
         yolo = self.format.currentData() == "yolo"
@@ -214,14 +214,15 @@ class ExportDialog(_DatasetDialog):
         )  # fmt: skip
 
     def check(self) -> str:
-        if self.doc.store is None:
+        if self.doc.project_path is None:
             return "Open a project first."
         return "" if self.out.text().strip() else "Choose a folder to export into."
 
-    def work(self, progress: Progress):  # type: ignore[no-untyped-def]
+    def work(self, progress: Progress) -> Callable[[], object]:
         from app.io.export import export_project
 
-        project, out, options = self.doc.store.path, Path(self.out.text().strip()), self.options()  # type: ignore[union-attr]
+        project, out, options = self.doc.project_path, Path(self.out.text().strip()), self.options()
+        assert project is not None, "check() asked for an open project"
         return lambda: export_project(project, out, options, progress)
 
     def done(self, value: object) -> str:
@@ -250,23 +251,17 @@ class ImportDialog(_DatasetDialog):
             self.src.setText(folder)
 
     def check(self) -> str:
-        if self.doc.store is None:
+        if self.doc.project_path is None:
             return "Open a project first."
         return "" if self.src.text().strip() else "Choose the dataset file or folder to import."
 
-    def work(self, progress: Progress):  # type: ignore[no-untyped-def]
-        project, fmt, src = self.doc.store.path, self.format.currentData(), Path(self.src.text().strip())  # type: ignore[union-attr]
+    def work(self, progress: Progress) -> Callable[[], object]:
+        project, fmt, src = self.doc.project_path, self.format.currentData(), Path(self.src.text().strip())
+        assert project is not None, "check() asked for an open project"
         skip = self.skip_invalid.isChecked()
-        from app.io.importing import plan_for
+        from app.io.importing import plan_for_project
 
-        def job() -> ImportPlan:
-            store = ProjectStore.open(project)  # this thread's own connection, for reading only
-            try:
-                return plan_for(store, fmt, src, skip, progress)
-            finally:
-                store.close()
-
-        return job
+        return lambda: plan_for_project(project, fmt, src, skip, progress)
 
     def done(self, value: object) -> str:
         plan: ImportPlan = value  # type: ignore[assignment]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -18,13 +20,28 @@ from PySide6.QtWidgets import (
 
 from app.inference.deployments import Deployments
 from app.inference.server_counts import ServerCounts
+from app.inference.usage_view import UsageSummary
 from app.models import Deployment, State
 from app.widgets.deployment_dialogs import LocalSettingsDialog, StartLocalDialog
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
 
-COLUMNS = ("Name", "Protocol", "URL", "Model", "Status", "Calls", "Failures", "Images", "Predictions",
-           "Committed", "Dismissed", "p50 ms", "p95 ms", "Server count")  # fmt: skip
+COLUMNS = (
+    "Name",
+    "Protocol",
+    "URL",
+    "Model",
+    "Status",
+    "Calls",
+    "Failures",
+    "Images",
+    "Predictions",
+    "Committed",
+    "Dismissed",
+    "p50 ms",
+    "p95 ms",
+    "Server count",
+)
 STATUS_COLORS = {State.ONLINE: "#2e7d32", State.STARTING: "#f9a825", State.OFFLINE: "#757575",
                  State.STOPPED: "#757575", State.ERROR: "#c62828"}  # fmt: skip
 REFRESH_MS = 2000
@@ -32,10 +49,19 @@ SERVER_COUNT = COLUMNS.index("Server count")
 
 
 class DeploymentsPage(QWidget):
-    def __init__(self, deployments: Deployments, parent: QWidget | None = None) -> None:
+    """`tag_names` gives the project's tag names: the labels a new remote deployment is asked for by
+    default."""
+
+    def __init__(
+        self,
+        deployments: Deployments,
+        parent: QWidget | None = None,
+        tag_names: Callable[[], Sequence[str]] = tuple,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("deployments_page")
         self.deployments = deployments
+        self._tag_names = tag_names
         self.server_counts = ServerCounts(deployments, self)
         self.server_counts.changed.connect(self._show_count)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -66,6 +92,7 @@ class DeploymentsPage(QWidget):
         layout.addWidget(self.table, 1)
         deployments.changed.connect(self.refresh)
         deployments.statusChanged.connect(lambda _i: self.refresh())
+        deployments.usage.changed.connect(self.refresh)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._tick)
@@ -84,7 +111,6 @@ class DeploymentsPage(QWidget):
     def refresh(self) -> None:
         ds = self.deployments.all()
         selected = self.selected()
-        records = self.deployments.records
         self.table.setRowCount(len(ds))
         for row, d in enumerate(ds):
             assert d.id is not None
@@ -93,13 +119,8 @@ class DeploymentsPage(QWidget):
             last = self.deployments.last_error.get(d.id)
             if last and status.state == State.ONLINE:
                 text += f" · last call failed: {last}"
-            usage = records.usage(d.id) if records else None
             cells = [d.name, "local" if d.is_local else d.protocol.value, d.url or "—", d.model, text]
-            if usage is not None:
-                cells += [str(usage.calls), str(usage.failures), str(usage.images), str(usage.predictions),
-                          str(usage.committed), str(usage.dismissed), _ms(usage.p50_ms), _ms(usage.p95_ms)]  # fmt: skip
-            else:
-                cells += ["—"] * 8
+            cells += _usage_cells(self.deployments.usage.get(d.id))
             count_text, count_tip = self.server_counts.cell(d)
             cells.append(count_text)
             for col, value in enumerate(cells):
@@ -143,20 +164,21 @@ class DeploymentsPage(QWidget):
         self.edit_button.setEnabled(d is not None)
         self.remove_button.setEnabled(d is not None)
         self.log_button.setEnabled(d is not None)
-        self.start_local_button.setEnabled(self.deployments.records is not None)
-        self.add_remote_button.setEnabled(self.deployments.records is not None)
+        self.start_local_button.setEnabled(self.deployments.has_project())
+        self.add_remote_button.setEnabled(self.deployments.has_project())
 
     # ---- server statistics ---------------------------------------------------------------------
 
     def _tick(self) -> None:
         if not self.isVisible():
             return
-        self.refresh()
+        self.deployments.refresh_usage()  # the table follows when the figures arrive
         self.server_counts.ask()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.refresh()
+        self.deployments.refresh_usage()
         self.server_counts.set_active(True)  # asks at once: counts may have moved while hidden
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -213,8 +235,7 @@ class DeploymentsPage(QWidget):
 
     def tag_names(self) -> tuple[str, ...]:
         """The project's tag names: the labels a server that must be told them is asked for by default."""
-        records = self.deployments.records
-        return tuple(t.name for t in records.store.tags()) if records is not None else ()
+        return tuple(self._tag_names())
 
     def show_log(self) -> None:
         d = self.selected()
@@ -250,6 +271,14 @@ class DeploymentsPage(QWidget):
     def stop(self) -> None:
         self._timer.stop()
         self.server_counts.stop(timeout_ms=2000)
+
+
+def _usage_cells(usage: UsageSummary | None) -> list[str]:
+    """The usage columns, from Calls to p95 ms (dashes until the figures are first read)."""
+    if usage is None:
+        return ["—"] * 8
+    counts = (usage.calls, usage.failures, usage.images, usage.predictions, usage.committed, usage.dismissed)
+    return [*map(str, counts), _ms(usage.p50_ms), _ms(usage.p95_ms)]
 
 
 def _ms(value: float | None) -> str:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLineEdit, QListView, QVBoxLayout, QWidget
 
+from app.assist.prelabel_marks import PrelabelMarks
 from app.document import Document
 from app.models import ImageStatus
 
@@ -39,7 +40,7 @@ class ImageListModel(QAbstractListModel):
     def __init__(self, doc: Document) -> None:
         super().__init__()
         self.doc = doc
-        self.prelabelled: set[int] = set()  # image ids whose model suggestions wait for review
+        self._marks: PrelabelMarks | None = None  # which images' model suggestions wait for review
         doc.projectChanged.connect(self._reset)
         doc.imagesChanged.connect(self._reset)
         doc.imageUpdated.connect(self._row_changed)
@@ -48,11 +49,19 @@ class ImageListModel(QAbstractListModel):
         self.beginResetModel()
         self.endResetModel()
 
-    def set_prelabelled(self, image_ids: set[int]) -> None:
-        if image_ids != self.prelabelled:
-            self.prelabelled = image_ids
-            if self.doc.images:
-                self.dataChanged.emit(self.index(0), self.index(len(self.doc.images) - 1))
+    def follow_marks(self, marks: PrelabelMarks) -> None:
+        """Show the pre-label marks as model assist holds them (their one copy), and follow their changes."""
+        self._marks = marks
+        marks.changed.connect(self._all_rows_changed)
+        marks.added.connect(self._all_rows_changed)
+        self._all_rows_changed()
+
+    def _is_prelabelled(self, image_id: int | None) -> bool:
+        return image_id is not None and self._marks is not None and self._marks.is_prelabelled(image_id)
+
+    def _all_rows_changed(self, *_: object) -> None:
+        if self.doc.images:
+            self.dataChanged.emit(self.index(0), self.index(len(self.doc.images) - 1))
 
     def _row_changed(self, row: int) -> None:
         i = self.index(row)
@@ -66,13 +75,14 @@ class ImageListModel(QAbstractListModel):
             return None
         img = self.doc.images[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            waiting = "  ·  pre-labelled" if img.id in self.prelabelled else ""
+            waiting = "  ·  pre-labelled" if self._is_prelabelled(img.id) else ""
             return f"{img.path}   ·  {STATUS_TEXT[img.status]}{waiting}"
         if role == Qt.ItemDataRole.DecorationRole:
             return status_dot(img.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             size = f"{img.width}×{img.height}" if img.width else "size not read yet"
-            waiting = "\nthe selected model's suggestions wait here (pre-labelled)" if img.id in self.prelabelled else ""
+            marked = self._is_prelabelled(img.id)
+            waiting = "\nthe selected model's suggestions wait here (pre-labelled)" if marked else ""
             return f"{img.path}\n{size}\nstatus: {STATUS_TEXT[img.status]}{waiting}"
         if role == STATUS_ROLE:
             return img.status.value

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QVBoxLayout,
     QWidget,
-)  # fmt: skip
+)
 
 from app.assist.controller import AssistController
 from app.widgets.deployment_dialogs import LabelMappingDialog
@@ -73,8 +73,10 @@ class IntelligentToolsDock(QDockWidget):
         batch = QHBoxLayout()
         rows.addLayout(batch)
         self.prelabel_button = _button("Pre-label images to do", "prelabel_button")
-        self.prelabel_button.setToolTip("Ask the model for every image not marked done, in the background and "
-                                        "within the prefetch limit; the suggestions wait on each image")  # fmt: skip
+        self.prelabel_button.setToolTip(
+            "Ask the model for every image not marked done, in the background and within the prefetch limit; "
+            "the suggestions wait on each image"
+        )
         self.batch_bar = QProgressBar()
         self.batch_bar.setObjectName("prelabel_progress")
         self.batch_cancel = _button("Cancel", "prelabel_cancel")
@@ -140,8 +142,8 @@ class IntelligentToolsDock(QDockWidget):
         index = self.combo.findData(c.deployment_id) if c.deployment_id is not None else 0
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
-        self.deployment_note.setText("" if online else "Start a local deployment or add a remote one on the "
-                                     "Deployments page.")  # fmt: skip
+        no_deployment = "Start a local deployment or add a remote one on the Deployments page."
+        self.deployment_note.setText("" if online else no_deployment)
         has = c.deployment is not None
         for w in (self.assist_button, self.refresh_button, self.mapping_button, self.prelabel_button):
             w.setEnabled(has)
@@ -173,8 +175,7 @@ class IntelligentToolsDock(QDockWidget):
 
     def edit_mapping(self) -> None:
         c = self.c
-        d = c.deployment
-        probe = c.deployments.probe(d.id) if d is not None else None  # type: ignore[arg-type]
+        d, probe = c.deployment, c.choice.probe()
         if d is None or probe is None:
             return
         dialog = LabelMappingDialog(d, probe.model, c.doc.tags, self)

@@ -15,9 +15,9 @@ from app.document import Document
 from app.inference.client import InferenceClient
 from app.inference.deployments import Deployments
 from app.paths import config_dir
-from app.project_files import add_image_files, open_path, scan_images
+from app.project_files import scan_images
+from app.session import ProjectError
 from app.settings import load_preferences, save_preferences
-from app.store import ProjectError
 from app.widgets import dataset_dialogs, project_dialogs
 from app.widgets.annotator_page import AnnotatorPage
 from app.widgets.canvas.assist_binding import bind_assist
@@ -43,7 +43,7 @@ class MainWindow(QMainWindow):
         bind_assist(self.canvas, self.assist)
         self.intelligent_dock = IntelligentToolsDock(self.assist, self.annotator)
         self.annotator.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.intelligent_dock)
-        self.deployments_page = DeploymentsPage(self.deployments, self)
+        self.deployments_page = DeploymentsPage(self.deployments, self, tag_names=self.doc.tag_names)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("pages")
         self.tabs.addTab(self.annotator, "Annotator")
@@ -141,9 +141,7 @@ class MainWindow(QMainWindow):
         self.assist.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.deployments.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.assist.stateChanged.connect(lambda: self.actions_by_id["auto_assist"].setChecked(self.assist.auto))
-        prefetcher, images = self.assist.prefetcher, self.annotator.images_dock.model
-        prefetcher.prelabelledChanged.connect(lambda: images.set_prelabelled(prefetcher.prelabelled_ids()))
-        prefetcher.prelabelledAdded.connect(lambda ids: images.set_prelabelled(images.prelabelled | ids))
+        self.annotator.images_dock.model.follow_marks(self.assist.marks)
         self.canvas.hintChanged.connect(lambda text: self.statusBar().showMessage(text))
         for signal in (self.doc.currentImageChanged, self.doc.annotationsAdded, self.doc.annotationsRemoved,
                        self.doc.currentTagChanged, self.doc.imageUpdated, self.doc.projectChanged):  # fmt: skip
@@ -191,16 +189,17 @@ class MainWindow(QMainWindow):
     def open_project(self, path: Path) -> bool:
         """Open a project file or a folder of images; on failure say why and keep what was open."""
         try:
-            store = open_path(Path(path))
+            self.doc.open_project(path)
         except (ProjectError, OSError) as e:
             project_dialogs.show_error(self, "Cannot open project", str(e))
             self.statusBar().showMessage(str(e), 15000)
             return False
-        self.doc.set_store(store)
-        self.prefs.remember_project(store.path)
+        opened = self.doc.project_path
+        assert opened is not None
+        self.prefs.remember_project(opened)
         save_preferences(self.prefs)
-        self.setWindowTitle(f"{store.path.stem} — LabelAssist {__version__}")
-        self.statusBar().showMessage(f"Opened {store.path} ({len(self.doc.images)} images)", 8000)
+        self.setWindowTitle(f"{self.doc.project_name} — LabelAssist {__version__}")
+        self.statusBar().showMessage(f"Opened {opened} ({len(self.doc.images)} images)", 8000)
         return True
 
     def ask_open_project(self) -> None:
@@ -214,12 +213,11 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def add_images(self, files: list[Path]) -> int:
-        if self.doc.store is None or not files:
+        if self.doc.project_path is None or not files:
             return 0
-        added = add_image_files(self.doc.store, files)
-        self.doc.reload_images()
-        self.statusBar().showMessage(f"Added {len(added)} image(s)", 8000)
-        return len(added)
+        added = self.doc.add_image_files(files)
+        self.statusBar().showMessage(f"Added {added} image(s)", 8000)
+        return added
 
     def ask_add_images(self) -> None:
         self.add_images(project_dialogs.ask_image_files(self))

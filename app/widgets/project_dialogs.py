@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.project_files import IMAGE_SUFFIXES
-from app.store import PROJECT_SUFFIX
+from app.session import PROJECT_SUFFIX
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 

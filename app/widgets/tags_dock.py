@@ -76,7 +76,7 @@ class TagsDock(QDockWidget):
             self.doc.set_current_tag(item.data(ID_ROLE))
 
     def add_tag(self) -> None:
-        if self.doc.store is None:
+        if self.doc.project_path is None:
             return
         dialog = TagDialog(Tag(name="new tag", color=self.doc.new_tag_color()), self)
         if dialog.exec():
@@ -98,13 +98,13 @@ class TagsDock(QDockWidget):
 
     def delete_tag(self) -> None:
         tag = self.doc.current_tag
-        if tag is None or self.doc.store is None:
+        if tag is None or tag.id is None:
             return
-        n = len(self.doc.store.annotations_with_tag(tag.id))  # type: ignore[arg-type]
+        n = self.doc.count_with_tag(tag.id)
         if n:
             answer = QMessageBox.question(
                 self, "Delete tag", f"Delete tag '{tag.name}' and its {n} annotation(s) in all images?\n(Ctrl+Z undoes it.)"
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.doc.remove_tag(tag.id)  # type: ignore[arg-type]
+        self.doc.remove_tag(tag.id)

@@ -155,6 +155,7 @@ class LabellerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(120 + 3 * EXAMPLES)  # about a second an example; `make soak` runs 300
 def test_any_labeller_key_sequence_keeps_one_tag_per_label(thing_server: FakeOip, qapp) -> None:  # type: ignore[no-untyped-def]
     LabellerMachine.server = thing_server
     machine = LabellerMachine.TestCase

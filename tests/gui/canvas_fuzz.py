@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 Ctrl = Qt.KeyboardModifier.ControlModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
 NoMod = Qt.KeyboardModifier.NoModifier
+
+if TYPE_CHECKING:
+    from app.models import Annotation
 
 
 def wait_for(condition, timeout_ms: int = 10_000) -> bool:  # type: ignore[no-untyped-def]
@@ -168,6 +172,17 @@ def crowd(window, count: int, rng: random.Random) -> None:  # type: ignore[no-un
     doc.set_selection(set())
 
 
+def _read_annotations(project: Path, image_id: int) -> list[Annotation]:
+    """An image's annotations as another reader of the project file sees them."""
+    from app.store import ProjectDatabase, ProjectStore
+
+    database = ProjectDatabase.open_read_only(project)
+    try:
+        return ProjectStore(database).annotations_for(image_id)
+    finally:
+        database.close()
+
+
 def check_consistent(window) -> str | None:  # type: ignore[no-untyped-def]
     """What is drawn is what the document holds, and the document holds what the project file has."""
     doc = window.doc
@@ -175,7 +190,7 @@ def check_consistent(window) -> str | None:  # type: ignore[no-untyped-def]
     if drawn != set(doc.annotations):
         return f"drawn {sorted(drawn)} but the document has {sorted(doc.annotations)}"
     if doc.current_image is not None:
-        stored = {a.id: a for a in doc.store.annotations_for(doc.current_image.id)}
+        stored = {a.id: a for a in _read_annotations(doc.project_path, doc.current_image.id)}
         if stored != doc.annotations:
             return f"the project file has {sorted(stored)} but the document has {sorted(doc.annotations)}"
     return None

@@ -53,7 +53,7 @@ def _use(qtbot, w, d: Deployment):  # type: ignore[no-untyped-def]
 def _commit_all(qtbot, w) -> list:  # type: ignore[no-untyped-def]
     shown = len(w.assist.shown())
     key(qtbot, w, Qt.Key.Key_S)
-    stored = w.doc.store.annotations_for(w.doc.current_image.id)
+    stored = w.doc.session.store.annotations_for(w.doc.current_image.id)
     assert len(stored) == shown
     return stored
 

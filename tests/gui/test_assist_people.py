@@ -20,7 +20,7 @@ def _astronaut(window, qtbot) -> None:  # type: ignore[no-untyped-def]
 
 def _stored(window):  # type: ignore[no-untyped-def]
     """What a fresh reader of the project file sees for the image on screen."""
-    store = ProjectStore.open(window.doc.store.path)
+    store = ProjectStore.open(window.doc.project_path)
     try:
         return store.annotations_for(window.doc.current_image.id), {t.id: t for t in store.tags()}
     finally:
@@ -98,9 +98,9 @@ def test_face_boxes_suggest_filter_select_commit_undo(make_window, image_folder,
     usage = w.deployments.records.usage(d.id)
     assert (usage.calls, usage.failures, usage.images, usage.predictions) == (1, 0, 1, 1)
     assert usage.p50_ms is not None and usage.p95_ms is not None
-    w.deployments_page.refresh()
-    row = w.deployments_page.row_text(d.id)
-    assert row["Calls"] == "1" and row["Status"].startswith("online")
+    w.deployments_page.refresh()  # the page may read the figures in the background: wait for them
+    qtbot.waitUntil(lambda: w.deployments_page.row_text(d.id)["Calls"] == "1", timeout=10_000)
+    assert w.deployments_page.row_text(d.id)["Status"].startswith("online")
 
 
 def test_person_polygon_commit_all(make_window, image_folder, people_url, qtbot) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,20 @@ from app.store import ProjectStore
 from app.widgets.dataset_dialogs import ExportDialog, ImportDialog
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def make_store() -> Iterator[Callable[[Path], ProjectStore]]:
+    """Connections of the test's own to a project file, closed at teardown."""
+    opened: list[ProjectStore] = []
+
+    def make(path: Path) -> ProjectStore:
+        opened.append(ProjectStore.open(path))
+        return opened[-1]
+
+    yield make
+    for store in opened:
+        store.close()
 
 
 def _dialog(window, action: str, kind):  # type: ignore[no-untyped-def]
@@ -54,7 +69,7 @@ def _coco_for(folder: Path, names: list[str], category: str = "cat") -> Path:
 
 def test_export_dialog_writes_the_dataset(make_window, image_folder, tmp_path, qtbot) -> None:
     w = make_window(image_folder)
-    _annotate(w.doc.store.path, ["cat.png"])
+    _annotate(w.doc.project_path, ["cat.png"])
     dialog = _dialog(w, "export_dataset", ExportDialog)
     dialog.out.setText(str(tmp_path / "out"))
     dialog.format.setCurrentIndex(dialog.format.findData("coco"))
@@ -97,7 +112,7 @@ def test_export_shows_progress_keeps_the_ui_live_and_cancels_cleanly(
     assert dialog.run_button.isEnabled() and dialog.cancel_button.text() == "Close"
 
 
-def test_import_is_one_undo_step(make_window, image_folder, qtbot) -> None:
+def test_import_is_one_undo_step(make_window, make_store, image_folder, qtbot) -> None:
     w = make_window(image_folder)
     src = _coco_for(image_folder, ["astronaut.jpg", "cat.png", "hand.jpg"])
     steps = w.doc.undo_stack.count()
@@ -111,7 +126,7 @@ def test_import_is_one_undo_step(make_window, image_folder, qtbot) -> None:
     on_screen = w.doc.current_image.path
     expected = 2 if on_screen == "astronaut.jpg" else 1
     assert len(w.doc.annotations) == expected  # the image on screen shows what was imported onto it
-    store = w.doc.store
+    store = make_store(w.doc.project_path)  # what another program reads from the project file
     assert store.annotation_count() == 4
 
     w.doc.undo_stack.undo()
@@ -121,7 +136,7 @@ def test_import_is_one_undo_step(make_window, image_folder, qtbot) -> None:
     assert store.annotation_count() == 4 and len(w.doc.tags) == 2 and len(w.doc.annotations) == expected
 
 
-def test_undoing_an_import_removes_the_images_it_added(make_window, image_folder, tmp_path, qtbot) -> None:
+def test_undoing_an_import_removes_the_images_it_added(make_window, make_store, image_folder, tmp_path, qtbot) -> None:
     w = make_window(image_folder)
     extra = image_folder / "new"
     extra.mkdir()
@@ -137,10 +152,10 @@ def test_undoing_an_import_removes_the_images_it_added(make_window, image_folder
     w.doc.undo_stack.undo()
     assert [i.path for i in w.doc.images] == ["astronaut.jpg", "cat.png", "hand.jpg"]
     assert w.doc.current_image is not None and w.doc.current_image.path == "astronaut.jpg"
-    assert w.doc.store.images() == w.doc.images
+    assert make_store(w.doc.project_path).images() == w.doc.images
 
 
-def test_bad_input_imports_nothing_and_says_where(make_window, image_folder, qtbot) -> None:
+def test_bad_input_imports_nothing_and_says_where(make_window, make_store, image_folder, qtbot) -> None:
     w = make_window(image_folder)
     src = _coco_for(image_folder, ["astronaut.jpg", "missing.jpg"])
     steps = w.doc.undo_stack.count()
@@ -151,11 +166,12 @@ def test_bad_input_imports_nothing_and_says_where(make_window, image_folder, qtb
     text = dialog.report.toPlainText()
     assert text.startswith("Nothing was imported:")
     assert "labels.json, image 2 (missing.jpg): image not found" in text
-    assert w.doc.undo_stack.count() == steps and w.doc.store.annotation_count() == 0 and w.doc.tags == {}
+    store = make_store(w.doc.project_path)
+    assert w.doc.undo_stack.count() == steps and store.annotation_count() == 0 and w.doc.tags == {}
 
     dialog.skip_invalid.setChecked(True)
     dialog.run_button.click()
     qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
     assert "skipped: labels.json, image 2 (missing.jpg): image not found" in dialog.report.toPlainText()
-    assert w.doc.store.annotation_count() == 2
+    assert store.annotation_count() == 2
     assert ImageRecord(path="missing.jpg") not in w.doc.images

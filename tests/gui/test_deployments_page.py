@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 
 import keyring
 import pytest
@@ -13,10 +14,12 @@ from box_models import box_server
 from gui_driver import key, on_dialog
 from PySide6.QtCore import Qt
 
-from app.inference import server_counts
+from app.inference import server_counts, usage_view
 from app.inference.client import InferenceClient
 from app.inference.secrets import SERVICE
 from app.models import Deployment, LocalSpec, State
+from app.store import ProjectStore
+from app.store.assist_store import AssistStore
 from app.widgets import deployments_page
 from app.widgets.deployment_dialogs import LocalSettingsDialog
 from app.widgets.remote_dialog import RemoteDialog
@@ -83,7 +86,7 @@ def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, 
     edited = w.deployments.get(d.id)
     assert (edited.name, edited.rate_limit, edited.local) == ("faces here", 3.0, LocalSpec(people_model="face"))
     assert w.deployments.status(d.id).state in (State.STARTING, State.ONLINE)  # the server was left running
-    path = w.doc.store.path
+    path = w.doc.project_path
     w.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
@@ -114,7 +117,7 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
     assert d.url == people_url and d.has_token
     assert keyring.get_password(SERVICE, f"team faces @ {people_url}") == secret
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=15_000)
-    path = w.doc.store.path
+    path = w.doc.project_path
     w.close()
     raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     assert secret.encode() not in raw, "the token never reaches the project file"
@@ -173,6 +176,66 @@ def test_request_log_tells_what_became_of_the_predictions(make_window, image_fol
     errors = on_dialog(RequestLogDialog, read)
     w.deployments_page.log_button.click()
     assert errors == [] and seen == [(2, "500")]
+
+
+def test_usage_figures_are_read_off_the_gui_thread_and_follow_the_work(
+    make_window, image_folder, fake_oip, monkeypatch, qtbot
+) -> None:
+    on_gui_thread: list[bool] = []
+    real_read = usage_view.read_usage
+
+    def recording_read(project, deployment_ids):  # type: ignore[no-untyped-def]
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real_read(project, deployment_ids)
+
+    monkeypatch.setattr(usage_view, "read_usage", recording_read)
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    assert w.deployments_page.row_text(d.id)["Calls"] in ("—", "0")
+    key(qtbot, w, Qt.Key.Key_M)  # two boxes, one above the threshold
+    wait_for_suggestions(qtbot, w)
+    qtbot.waitUntil(lambda: w.deployments_page.row_text(d.id)["Calls"] == "1", timeout=10_000)
+    key(qtbot, w, Qt.Key.Key_S)
+    w.tabs.setCurrentWidget(w.deployments_page)  # a shown page reads the figures again
+    qtbot.waitUntil(lambda: w.deployments_page.row_text(d.id)["Committed"] == "1", timeout=10_000)
+    assert on_gui_thread and not any(on_gui_thread)
+
+
+def test_usage_read_for_a_project_closed_since_is_dropped(tmp_path, monkeypatch, qtbot) -> None:
+    projects = []
+    for name, calls in (("a", 1), ("b", 2)):
+        store = ProjectStore.create(tmp_path / f"{name}.labelassist")
+        records = AssistStore(store.database)
+        d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))  # the same id in both
+        for _ in range(calls):
+            records.record_call(d.id, ok=True, latency_ms=5.0)
+        store.close()
+        projects.append(store.path)
+    reading_a, release = threading.Event(), threading.Event()
+    real_read = usage_view.read_usage
+
+    def slow_for_a(project, deployment_ids):  # type: ignore[no-untyped-def]
+        if project == projects[0]:
+            reading_a.set()
+            release.wait(10)
+        return real_read(project, deployment_ids)
+
+    monkeypatch.setattr(usage_view, "read_usage", slow_for_a)
+    view = usage_view.UsageView()
+    try:
+        view.set_project(projects[0])
+        view.refresh([d.id])
+        assert reading_a.wait(10)
+        view.set_project(projects[1])  # while a's figures are being read
+        release.set()
+        with qtbot.waitSignal(view.changed, timeout=10_000):
+            view.refresh([d.id])
+        assert view.get(d.id).calls == 2  # b's figures: a's read arrived first and was dropped
+        view.set_project(None)
+        assert view.get(d.id) is None
+    finally:
+        release.set()
+        view.stop()
 
 
 @pytest.fixture

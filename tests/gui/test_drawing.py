@@ -12,7 +12,7 @@ from app.store import ProjectStore
 
 def stored(window) -> list:  # type: ignore[no-untyped-def]
     """Annotations of the current image as a fresh connection to the project file sees them."""
-    store = ProjectStore.open(window.doc.store.path)
+    store = ProjectStore.open(window.doc.project_path)
     try:
         return store.annotations_for(window.doc.current_image.id)
     finally:

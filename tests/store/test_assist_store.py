@@ -7,16 +7,16 @@ import sqlite3
 import pytest
 
 from app.models import Box, Deployment, LocalSpec, ModelInfo, Prediction, PredictionSet
-from app.store import ProjectStore
+from app.store import ProjectDatabase, ProjectStore
 from app.store.assist_store import COMMITTED, DISMISSED, AssistStore, CacheKey
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
 @pytest.fixture
 def records(tmp_path):  # type: ignore[no-untyped-def]
-    store = ProjectStore.create(tmp_path / "p.labelassist")
-    yield AssistStore(store)
-    store.close()
+    database = ProjectDatabase.create(tmp_path / "p.labelassist")
+    yield AssistStore(database)
+    database.close()
 
 
 def test_deployments_round_trip_without_secrets(records) -> None:  # type: ignore[no-untyped-def]
@@ -32,8 +32,8 @@ def test_deployments_round_trip_without_secrets(records) -> None:  # type: ignor
 
 
 def test_cached_answers_and_decisions_survive_reopening(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    store = ProjectStore.create(tmp_path / "p.labelassist")
-    records = AssistStore(store)
+    database = ProjectDatabase.create(tmp_path / "p.labelassist")
+    records = AssistStore(database)
     d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
     key = CacheKey(content_hash="abc", deployment_id=d.id, model_version="v1")
     answer = PredictionSet(model=ModelInfo(name="m", version="v1"), floor=0.05,
@@ -42,13 +42,13 @@ def test_cached_answers_and_decisions_survive_reopening(tmp_path) -> None:  # ty
     records.run(records.decide(key, ["k1", "k2"], DISMISSED))
     records.run(records.decide(key, ["k3"], COMMITTED))
     records.run(records.undecide(key, ["k2"]))
-    store.close()
-    again = AssistStore(ProjectStore.open(tmp_path / "p.labelassist"))
+    database.close()
+    again = AssistStore(ProjectDatabase.open(tmp_path / "p.labelassist"))
     assert again.cached(key) == answer
     assert again.cached(key.model_copy(update={"model_version": "v2"})) is None
     assert again.cached_hashes(d.id, "v1") == {"abc"}
     assert again.decisions(key) == {"k1": DISMISSED, "k3": COMMITTED}
-    again.store.close()
+    again.database.close()
 
 
 def test_usage_summary(records) -> None:  # type: ignore[no-untyped-def]
@@ -73,10 +73,10 @@ def test_a_first_version_project_is_upgraded_with_its_data(tmp_path) -> None:  #
     conn.execute("INSERT INTO deployments(name, protocol, url, model) VALUES ('d', 'oip', 'http://h', 'm')")
     conn.execute("INSERT INTO usage_events(deployment_id, time, kind, ok) VALUES (1, 't', 'infer', 1)")
     conn.close()
-    store = ProjectStore.open(path)
-    assert store._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert AssistStore(store).usage(1).calls == 1
-    store.close()
+    database = ProjectDatabase.open(path)
+    assert database.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert AssistStore(database).usage(1).calls == 1
+    database.close()
     migrate(sqlite3.connect(path, isolation_level=None))  # nothing left to do
 
 
@@ -84,14 +84,14 @@ def test_pre_labelled_images_are_kept_per_model_version_and_go_with_their_deploy
     from app.models import ImageRecord
 
     store = ProjectStore.create(tmp_path / "p.labelassist")
-    records = AssistStore(store)
+    records = AssistStore(store.database)
     a, b = store.add_images([ImageRecord(path="a.jpg", width=10, height=10), ImageRecord(path="b.jpg", width=10, height=10)])
     d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
     records.mark_prelabelled([a.id, b.id], d.id, "v1")
     assert records.is_prelabelled(a.id, d.id, "v1") and not records.is_prelabelled(a.id, d.id, "v2")
     store.close()
-    again = AssistStore(ProjectStore.open(tmp_path / "p.labelassist"))
+    again = AssistStore(ProjectDatabase.open(tmp_path / "p.labelassist"))
     assert again.is_prelabelled(b.id, d.id, "v1")
     again.delete_deployment(d.id)
     assert not again.is_prelabelled(b.id, d.id, "v1")
-    again.store.close()
+    again.database.close()

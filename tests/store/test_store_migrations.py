@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-import app.store.project_store as project_store
+import app.store.database as database_module
 from app.models import Annotation, Box, ImageRecord, Tag
-from app.store import ProjectStore
+from app.store import ProjectDatabase, ProjectStore
 from app.store import schema as schema_mod
 from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
@@ -19,7 +19,7 @@ def _schema(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
 
 
-def _pragmas(conn: sqlite3.Connection) -> tuple[int, int]:
+def _pragmas(conn: sqlite3.Connection | ProjectDatabase) -> tuple[int, int]:
     return conn.execute("PRAGMA user_version").fetchone()[0], conn.execute(
         "PRAGMA application_id"
     ).fetchone()[0]
@@ -47,7 +47,7 @@ def test_version_0_project_is_upgraded_on_open(project_path, make_store):
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.close()
     store = make_store(project_path)
-    assert _pragmas(store._conn) == (SCHEMA_VERSION, APPLICATION_ID)
+    assert _pragmas(store.database) == (SCHEMA_VERSION, APPLICATION_ID)
     tag = store.add_tag(Tag(name="ok"))
     assert store.tags() == [tag]
 
@@ -76,7 +76,7 @@ def test_opening_a_current_project_does_not_rewrite_it(project_path, make_store,
 def _add_step(monkeypatch, step: str) -> None:
     monkeypatch.setattr(schema_mod, "MIGRATIONS", (*schema_mod.MIGRATIONS, step))
     monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(project_store, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(database_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
 
 
 def test_next_version_upgrades_an_existing_project_and_keeps_its_data(
@@ -87,9 +87,9 @@ def test_next_version_upgrades_an_existing_project_and_keeps_its_data(
         monkeypatch, "ALTER TABLE images ADD COLUMN note TEXT NOT NULL DEFAULT '';\nCREATE TABLE extra (x);"
     )
     store = make_store(project_path)
-    assert _pragmas(store._conn) == (SCHEMA_VERSION + 1, APPLICATION_ID)
+    assert _pragmas(store.database) == (SCHEMA_VERSION + 1, APPLICATION_ID)
     assert store.images() == [img] and store.tags() == [tag]
-    assert store._conn.execute("SELECT note FROM images").fetchall() == [("",)]
+    assert store.database.execute("SELECT note FROM images").fetchall() == [("",)]
     store.close()
 
     before = snapshot(project_path)

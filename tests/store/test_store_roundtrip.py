@@ -228,7 +228,7 @@ def test_a_failed_commit_does_not_wedge_the_store(project_path, make_store):
     """
     store = make_store(project_path, create=True)
     images, tags, _ = _fill(store)
-    store._conn.execute("PRAGMA defer_foreign_keys = ON")
+    store.database.execute("PRAGMA defer_foreign_keys = ON")
     orphan = Annotation(image_id=12345, tag_id=tags[0].id, geometry=Box(x1=0, y1=0, x2=1, y2=1))
     with pytest.raises(sqlite3.IntegrityError):
         store.add_annotations([orphan])
@@ -239,10 +239,10 @@ def test_a_failed_commit_does_not_wedge_the_store(project_path, make_store):
 
 def test_store_uses_wal_and_full_sync(project_path, make_store):
     store = make_store(project_path, create=True)
-    assert store._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert store._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert not store._conn.in_transaction  # autocommit between calls: every call is its own transaction
+    assert store.database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.database.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.database.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert not store.database.in_transaction  # autocommit between calls: every call is its own transaction
     store.close()
     # WAL is a property of the file, so it is still set for any later connection.
     conn = sqlite3.connect(project_path)

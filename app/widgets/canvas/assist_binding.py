@@ -1,10 +1,12 @@
-"""Keeps the canvas's suggestion layer in step with the model-assist controller."""
+"""Keeps the canvas's suggestion layer in step with the model-assist controller: the layer draws the shown
+suggestions and reads their selection from the controller's suggestion set (the one copy)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from app.assist.controller import AssistController
+from app.assist.suggestion_set import Answer
 from app.models.palette import next_color
 from app.widgets.canvas.suggestion_layer import SuggestionLayer
 
@@ -13,24 +15,24 @@ if TYPE_CHECKING:
 
 
 def bind_assist(view: CanvasView, controller: AssistController) -> SuggestionLayer:
-    layer = SuggestionLayer()
+    layer = SuggestionLayer(controller.suggestion_set)
     view.annotation_scene.addItem(layer)
     view.suggestions = layer
     view.assist = controller
-    shown_view: list[object] = [None]  # the controller's View last drawn
+    drawn: list[Answer | None] = [None]  # the answer whose shapes the layer holds
 
     def redraw() -> None:
-        v = controller.view
-        if v is not shown_view[0]:
+        answer = controller.view
+        if answer is not drawn[0]:
             layer.reset()
-            shown_view[0] = v
-        if v is None:
+            drawn[0] = answer
+        if answer is None:
             return
-        layer.set_suggestions(controller.shown(), view.annotation_scene.image_rect(), v.result.model.skeleton,
-                              next_color([t.color for t in controller.doc.tags.values()]))  # fmt: skip
-        layer.set_selection(controller.selected, controller.focused)
+        new_tag_color = next_color([t.color for t in controller.doc.tags.values()])
+        image_rect = view.annotation_scene.image_rect()
+        layer.set_suggestions(controller.shown(), image_rect, answer.result.model.skeleton, new_tag_color)
 
     controller.suggestionsChanged.connect(redraw)
-    controller.selectionChanged.connect(lambda: layer.set_selection(controller.selected, controller.focused))
+    controller.selectionChanged.connect(lambda: layer.update())
     view.imageShown.connect(redraw)  # the image's extent is known now
     return layer

@@ -1,12 +1,15 @@
 """Model suggestions on the canvas: one item draws them all, greyed out; selected ones in their tag colour.
 
 A single layer item keeps a thousand suggestions cheap to show, filter and repaint: shapes are turned
-into paths once per answer, and the threshold slider only changes which of them are painted.
+into paths once per answer, and the threshold slider only changes which of them are painted. Which are
+selected and focused it reads, when painting, from the suggestion set: it keeps no copy of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from typing import Protocol
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF, QStaticText
@@ -24,6 +27,16 @@ CAPTIONS_UP_TO = 400  # with more shown, captions are left out (they would cover
 Z_SUGGESTIONS = 50
 
 
+class Selection(Protocol):
+    """Where the layer reads which suggestions are selected and focused (the suggestion set)."""
+
+    @property
+    def selected(self) -> Set[str]: ...
+
+    @property
+    def focused(self) -> str | None: ...
+
+
 @dataclass
 class _Shape:
     s: Suggestion
@@ -34,14 +47,13 @@ class _Shape:
 
 
 class SuggestionLayer(QGraphicsItem):
-    def __init__(self) -> None:
+    def __init__(self, selection: Selection) -> None:
         super().__init__()
         self.setZValue(Z_SUGGESTIONS)
+        self.selection = selection
         self._rect = QRectF()
         self._shapes: dict[str, _Shape] = {}
         self._shown: list[_Shape] = []
-        self.selected: set[str] = set()
-        self.focused: str | None = None
         self.skeleton: tuple[tuple[int, int], ...] = ()
         self.new_tag_color = QColor(next_color([]))
         self._font = QFont()
@@ -52,8 +64,13 @@ class SuggestionLayer(QGraphicsItem):
 
     # ---- content -------------------------------------------------------------------------------
 
-    def set_suggestions(self, shown: list[Suggestion], image_rect: QRectF, skeleton: tuple[tuple[int, int], ...],
-                        new_tag_color: str) -> None:  # fmt: skip
+    def set_suggestions(
+        self,
+        shown: list[Suggestion],
+        image_rect: QRectF,
+        skeleton: tuple[tuple[int, int], ...],
+        new_tag_color: str,
+    ) -> None:
         """Show these suggestions; shapes already built for the same keys are reused (slider moves)."""
         if image_rect != self._rect:
             self.prepareGeometryChange()
@@ -70,10 +87,6 @@ class SuggestionLayer(QGraphicsItem):
     def reset(self) -> None:
         """Forget the shapes built for the previous answer."""
         self._shapes, self._shown = {}, []
-        self.update()
-
-    def set_selection(self, selected: set[str], focused: str | None) -> None:
-        self.selected, self.focused = set(selected), focused
         self.update()
 
     def shown_keys(self) -> list[str]:
@@ -99,7 +112,9 @@ class SuggestionLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         if not self._shown:
             return
         px = scene_px(self)
@@ -113,14 +128,14 @@ class SuggestionLayer(QGraphicsItem):
                 self._paint_caption(painter, sh, px)
 
     def _colors(self, sh: _Shape) -> tuple[QPen, QBrush]:
-        key = sh.s.key
-        if key not in self.selected and key != self.focused:
+        key, selected, focused = sh.s.key, self.selection.selected, self.selection.focused
+        if key not in selected and key != focused:
             return self._grey_pen, self._grey_brush
         tag = sh.s.target.tag
         color = QColor(tag.color) if tag is not None and tag.id is not None else self.new_tag_color
-        if key not in self.selected:
+        if key not in selected:
             color = GREY  # focused only: grey, but drawn solid and wider
-        pen = QPen(color, 3 if key == self.focused else 2)
+        pen = QPen(color, 3 if key == focused else 2)
         pen.setCosmetic(True)
         fill = QColor(color)
         fill.setAlpha(80)
@@ -133,9 +148,11 @@ class SuggestionLayer(QGraphicsItem):
             painter.setBrush(brush)
             painter.drawPath(sh.path)
             return
+        placed = len(sh.points)
         for a, b in self.skeleton:
-            if a < len(sh.points) and b < len(sh.points) and sh.points[a] is not None and sh.points[b] is not None:
-                painter.drawLine(sh.points[a], sh.points[b])  # type: ignore[arg-type]
+            start, end = sh.points[a] if a < placed else None, sh.points[b] if b < placed else None
+            if start is not None and end is not None:
+                painter.drawLine(start, end)
         painter.setBrush(QBrush(pen.color()))
         r = DOT_PX * px
         for p in sh.points:

@@ -97,7 +97,8 @@ class CanvasView(QGraphicsView):
         self.annotation_scene.set_image(None, QSize(img.width, img.height) if img else QSize())
         if path is None or img is None:
             self._key = None
-            self.message = "This project has no images yet: add some with File → Add images." if self.doc.store else ""
+            no_images = "This project has no images yet: add some with File → Add images."
+            self.message = no_images if self.doc.project_path is not None else ""
             self.viewport().update()
             return
         self._key = (img.id, str(path))
