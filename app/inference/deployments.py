@@ -146,7 +146,7 @@ class Deployments(QObject):
             model = Path(spec.onnx_path).stem  # the server names an ONNX model after its file
         existing = next((d for d in self._list.values() if d.local == spec), None)
         d = existing or self.save(Deployment(name=name, model=model, local=spec, rate_limit=rate_limit))
-        self.start(d.id)  # type: ignore[arg-type]
+        self.start(d.saved_id)
         return d
 
     def start(self, deployment_id: int) -> None:

@@ -192,10 +192,11 @@ def _read_annotation(
 ) -> tuple[SourceImage, dict[str, Any], list[SourceAnnotation]]:
     if not isinstance(raw, dict):
         raise ValueError("not an object")
-    image = images.get(raw.get("image_id"))  # type: ignore[arg-type]
+    image_id, category_id = raw.get("image_id"), raw.get("category_id")
+    image = images.get(image_id) if isinstance(image_id, int) else None
     if image is None:
         raise ValueError(f"image_id {raw.get('image_id')!r} is not among the file's images")
-    cat = cats.get(raw.get("category_id"))  # type: ignore[arg-type]
+    cat = cats.get(category_id) if isinstance(category_id, int) else None
     if cat is None:
         raise ValueError(f"unknown category_id {raw.get('category_id')!r}")
     prov = _provenance(raw)

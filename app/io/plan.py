@@ -174,7 +174,7 @@ def _plan_image(
     if existing is not None:
         image_ref: int = existing.id  # type: ignore[assignment]
         plan.matched_images += 1
-        seen = {_key(a.tag_id, a.geometry) for a in annotations_for(existing.id)}  # type: ignore[arg-type]
+        seen = {_key(a.tag_id, a.geometry) for a in annotations_for(existing.saved_id)}
     else:
         image_ref, seen = -(len(plan.new_images) + 1), set()
     planned = []
@@ -194,7 +194,7 @@ def _plan_image(
         status = first.status or (ImageStatus.IN_PROGRESS if planned else ImageStatus.NEW)
         plan.new_images.append(ImageRecord(path=rel, width=width, height=height, status=status))
     elif planned and existing.status == ImageStatus.NEW:
-        plan.statuses[existing.id] = ImageStatus.IN_PROGRESS  # type: ignore[index]
+        plan.statuses[existing.saved_id] = ImageStatus.IN_PROGRESS
 
 
 def _size(existing: ImageRecord | None, sources: list[SourceImage]) -> tuple[int, int]:

@@ -48,7 +48,7 @@ class ProjectView:
                     progress.advance()
                     continue
                 width, height = size
-            yield ExportItem(record, path, name, width, height, self.store.annotations_for(record.id))  # type: ignore[arg-type]
+            yield ExportItem(record, path, name, width, height, self.store.annotations_for(record.saved_id))
             progress.advance()
 
     def missing_note(self) -> list[str]:

@@ -38,10 +38,10 @@ def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> Exp
         _text(root, "segmented", "0")
         for a in item.annotations:
             tag = view.tags[a.tag_id]
-            if tag.kind != TagKind.BOX:
+            if tag.kind != TagKind.BOX or not isinstance(a.geometry, Box):
                 left += 1
                 continue
-            _object(root, tag.name, a.geometry)  # type: ignore[arg-type]
+            _object(root, tag.name, a.geometry)
             result.annotations += 1
         ET.indent(root)
         xml = out / "Annotations" / (Path(item.name).stem + ".xml")

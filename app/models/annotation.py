@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.geometry import Geometry
+from app.models.record import Record
 
 
 class Source(StrEnum):
@@ -29,9 +30,8 @@ class Provenance(BaseModel):
     time: datetime = Field(default_factory=utc_now)
 
 
-class Annotation(BaseModel):
+class Annotation(Record):
     model_config = ConfigDict(frozen=True)
-    id: int | None = None
     image_id: int
     tag_id: int
     geometry: Geometry

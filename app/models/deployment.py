@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.models.prediction import Task
+from app.models.record import Record
 
 IGNORE = "ignore"
 LabelTarget = int | Literal["ignore"]  # a tag id, or leave this label's predictions out
@@ -37,9 +38,8 @@ class LocalSpec(BaseModel):
     onnx_path: str | None = None
 
 
-class Deployment(BaseModel):
+class Deployment(Record):
     model_config = ConfigDict(frozen=True)
-    id: int | None = None
     name: str = Field(min_length=1, max_length=200)
     protocol: Protocol = Protocol.OIP
     url: str = ""  # base URL; a local deployment gets its URL each time it starts
@@ -50,12 +50,6 @@ class Deployment(BaseModel):
     labels: tuple[str, ...] = ()  # for servers that must be told which labels to find (Label Studio)
     local: LocalSpec | None = None
     has_token: bool = False  # the token itself lives in the OS keyring, never here
-
-    @property
-    def saved_id(self) -> int:
-        """The id of a deployment kept in the project file (only those are listed, chosen or asked)."""
-        assert self.id is not None, "a deployment is saved before it is used"
-        return self.id
     auth: AuthStyle = AuthStyle.BEARER
     auth_header: str = Field(default="", max_length=100)  # for AuthStyle.HEADER, e.g. "X-API-Key"
     rate_limit: float = Field(default=1.0, gt=0.0, le=100.0)  # background requests per second

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from app.models.record import Record
 
 
 class ImageStatus(StrEnum):
@@ -13,9 +15,8 @@ class ImageStatus(StrEnum):
     DONE = "done"
 
 
-class ImageRecord(BaseModel):
+class ImageRecord(Record):
     model_config = ConfigDict(frozen=True)
-    id: int | None = None
     path: str = Field(min_length=1, description="POSIX path relative to the project file's folder")
     width: int = Field(default=0, ge=0)
     height: int = Field(default=0, ge=0)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from app.models.record import Record
 
 
 class TagKind(StrEnum):
@@ -13,9 +15,8 @@ class TagKind(StrEnum):
     KEYPOINTS = "keypoints"
 
 
-class Tag(BaseModel):
+class Tag(Record):
     model_config = ConfigDict(frozen=True)
-    id: int | None = None
     name: str = Field(min_length=1, max_length=200)
     color: str = "#e6194b"
     kind: TagKind = TagKind.BOX

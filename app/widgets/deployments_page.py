@@ -135,7 +135,7 @@ class DeploymentsPage(QWidget):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         if selected is not None:
-            self.select(selected.id)  # type: ignore[arg-type]
+            self.select(selected.saved_id)
         self._sync_buttons()
 
     def row_text(self, deployment_id: int) -> dict[str, str]:
@@ -158,7 +158,7 @@ class DeploymentsPage(QWidget):
 
     def _sync_buttons(self) -> None:
         d = self.selected()
-        running = d is not None and self.deployments.local.is_running(d.id)  # type: ignore[arg-type]
+        running = d is not None and self.deployments.local.is_running(d.saved_id)
         self.start_button.setEnabled(d is not None and d.is_local and not running)
         self.stop_button.setEnabled(running)
         self.edit_button.setEnabled(d is not None)
@@ -240,17 +240,17 @@ class DeploymentsPage(QWidget):
     def show_log(self) -> None:
         d = self.selected()
         if d is not None:
-            RequestLogDialog(d.name, self.deployments.log.entries(d.id), self).exec()  # type: ignore[arg-type]
+            RequestLogDialog(d.name, self.deployments.log.entries(d.saved_id), self).exec()
 
     def _start(self) -> None:
         d = self.selected()
         if d is not None:
-            self.deployments.start(d.id)  # type: ignore[arg-type]
+            self.deployments.start(d.saved_id)
 
     def _stop(self) -> None:
         d = self.selected()
         if d is not None:
-            self.deployments.stop(d.id)  # type: ignore[arg-type]
+            self.deployments.stop(d.saved_id)
 
     def _remove(self) -> None:
         d = self.selected()
@@ -260,7 +260,7 @@ class DeploymentsPage(QWidget):
                                       f"Remove '{d.name}'? Its usage figures and cached predictions go with it; "
                                       "annotations committed from it stay.")  # fmt: skip
         if answer == QMessageBox.StandardButton.Yes:
-            self.deployments.remove(d.id)  # type: ignore[arg-type]
+            self.deployments.remove(d.saved_id)
 
     def _try(self, action) -> None:  # type: ignore[no-untyped-def]
         try:

@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.doc.set_current_tag(tag.id)
         self.doc.message.emit(f"Tag: {tag.name}")
         if self.doc.selected and self.canvas.tool.name == "select":
-            self.doc.retag_selected(tag.id)  # type: ignore[arg-type]
+            self.doc.retag_selected(tag.saved_id)
 
     def _copy(self) -> None:
         n = self.doc.copy_selected()

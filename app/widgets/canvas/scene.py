@@ -85,7 +85,7 @@ class AnnotationScene(QGraphicsScene):
             item = make_item(a, self.doc.tags.get(a.tag_id))
             item.set_px(self.px)
             item.set_thin(thin)
-            self.items_by_id[a.id] = item  # type: ignore[index]
+            self.items_by_id[a.saved_id] = item
             self.addItem(item)
         self._set_thin(thin)
 
@@ -104,7 +104,7 @@ class AnnotationScene(QGraphicsScene):
 
     def _on_changed(self, annotations: list[Annotation]) -> None:
         for a in annotations:
-            item = self.items_by_id.get(a.id)  # type: ignore[arg-type]
+            item = self.items_by_id.get(a.saved_id)
             if item is not None:
                 item.set_annotation(a, self.doc.tags.get(a.tag_id))
         self.handles.refresh()

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent
 
 from app.models import Annotation
-from app.models.geometry import Keypoints, Polygon, Visibility
+from app.models.geometry import Geometry, Keypoints, Polygon, Visibility
 from app.widgets.canvas import editing
 from app.widgets.canvas.items import AnnotationItem
 from app.widgets.canvas.overlays import HANDLE_PX
@@ -119,15 +119,15 @@ class SelectTool(Tool):
         self._reset()
 
     def _snapshot_stale(self) -> bool:
-        return any(self.doc.annotations.get(b.id) != b for b in self.before)  # type: ignore[arg-type]
+        return any(self.doc.annotations.get(b.saved_id) != b for b in self.before)
 
     def double_click(self, pos: QPointF, event: QMouseEvent) -> None:
         if not self.has_image():
             return
         hit = self._handle_under(pos)
-        if hit is not None and isinstance(hit[0].geometry, Keypoints):
+        if hit is not None and isinstance(keypoints := hit[0].geometry, Keypoints):
             item, index = hit
-            self._replace(item, editing.toggle_visibility(item.geometry, index), "Toggle keypoint visibility")  # type: ignore[arg-type]
+            self._replace(item, editing.toggle_visibility(keypoints, index), "Toggle keypoint visibility")
             return
         for item in self.scene.selected_items():
             if isinstance(item.geometry, Polygon):
@@ -150,14 +150,14 @@ class SelectTool(Tool):
                 return
             self._replace(item, editing.set_visibility(g, index, Visibility.UNLABELLED), "Remove keypoint")
 
-    def _replace(self, item: AnnotationItem, geometry, text: str) -> None:  # type: ignore[no-untyped-def]
+    def _replace(self, item: AnnotationItem, geometry: Geometry, text: str) -> None:
         before = item.annotation
         self.doc.update_annotations([before], [before.model_copy(update={"geometry": geometry})], text)
 
     def cancel(self) -> bool:
         if self.mode in ("handle", "move"):
             for item, before in zip(self.items, self.before, strict=True):
-                current = self.doc.annotations.get(before.id)  # type: ignore[arg-type]
+                current = self.doc.annotations.get(before.saved_id)
                 if current is not None:
                     item.show_geometry(current.geometry)
             self.scene.handles.refresh()
