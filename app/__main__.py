@@ -1,9 +1,9 @@
 """Command line.
 
-    labelassist [PATH]                   open a project file or a folder of images (the demo project if none)
-    labelassist export|import ...        datasets in and out (see `labelassist export --help`)
-    labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
-    labelassist --self-test              check an installation end to end, offscreen, and exit
+labelassist [PATH]                   open a project file or a folder of images (the demo project if none)
+labelassist export|import ...        datasets in and out (see `labelassist export --help`)
+labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
+labelassist --self-test              check an installation end to end, offscreen, and exit
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="labelassist", description="Image annotation with model assist.")
     parser.add_argument("path", nargs="?", type=Path, help="a project file or a folder of images")
     parser.add_argument("--version", action="version", version=f"LabelAssist {__version__}")
-    parser.add_argument("--serve", action="store_true",
-                        help="run the reference inference server; the remaining arguments are its own")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="run the reference inference server; the remaining arguments are its own",
+    )
     parser.add_argument("--self-test", action="store_true", help="check this installation offscreen and exit")
     return parser.parse_args(argv)
 

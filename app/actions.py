@@ -56,8 +56,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("commit_all", "Commit all shown suggestions", ("S",), "Model assist"),
     ActionSpec("dismiss", "Cancel drawing / dismiss suggestions", ("Esc",), "Model assist"),
     ActionSpec("refresh_assist", "Ask the model again (bypass the cache)", ("Shift+M",), "Model assist"),
-    ActionSpec("auto_assist", "Auto-assist: ask for every image opened", ("Ctrl+M",), "Model assist", checkable=True),
-    ActionSpec("prelabel", "Pre-label the images to do (in the background)", ("Ctrl+Shift+M",), "Model assist"),
+    ActionSpec(
+        "auto_assist", "Auto-assist: ask for every image opened", ("Ctrl+M",), "Model assist", checkable=True
+    ),
+    ActionSpec(
+        "prelabel", "Pre-label the images to do (in the background)", ("Ctrl+Shift+M",), "Model assist"
+    ),
     ActionSpec("next_suggestion", "Next suggestion", ("Tab",), "Model assist"),
     ActionSpec("prev_suggestion", "Previous suggestion", ("Shift+Tab",), "Model assist"),
     ActionSpec("toggle_suggestion", "Toggle focused suggestion", ("X",), "Model assist"),

@@ -21,7 +21,9 @@ def decode_rle(seg: Mapping[str, Any]) -> np.ndarray:
     Raises ValueError in plain words when it is not one.
     """
     size, counts = seg.get("size"), seg.get("counts")
-    if not (isinstance(size, list | tuple) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)):
+    if not (
+        isinstance(size, list | tuple) and len(size) == 2 and all(isinstance(v, int) and v > 0 for v in size)
+    ):
         raise ValueError("an RLE mask needs 'size' [height, width] of two positive whole numbers")
     h, w = size
     if h * w > MAX_MASK_PIXELS:
@@ -52,6 +54,8 @@ def outlines(mask: np.ndarray, scale: tuple[float, float] = (1.0, 1.0)) -> list[
     contours = sorted((c for c in contours if len(c) >= 3), key=cv2.contourArea, reverse=True)
     sx, sy = scale
     return [
-        Polygon.model_construct(points=tuple(((x + 0.5) * sx, (y + 0.5) * sy) for x, y in c[:, 0, :].tolist()))
+        Polygon.model_construct(
+            points=tuple(((x + 0.5) * sx, (y + 0.5) * sy) for x, y in c[:, 0, :].tolist())
+        )
         for c in contours
     ]

@@ -154,7 +154,9 @@ def _check_plugin(verdict: _Verdict, label: str, file_name: str, env: Mapping[st
         errors[plugin] = error
     if not errors:  # not where we look (an unusual install): let Qt search for itself
         return
-    missing = list(dict.fromkeys(name for plugin, error in errors.items() for name in _not_found(plugin, error)))
+    missing = list(
+        dict.fromkeys(name for plugin, error in errors.items() for name in _not_found(plugin, error))
+    )
     verdict.missing.extend(missing)
     if missing:
         verdict.problems.append(

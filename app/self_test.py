@@ -77,8 +77,10 @@ def run_checks() -> str:
         images, image_name, size = check_render(window, shown)
         count, ms = assist_once(window, deployment_id)
         stop_deployment(window, deployment_id)
-        return (f"demo project {images} images, rendered {image_name} {size[0]}x{size[1]}, "
-                f"face: {count} prediction{'s' if count != 1 else ''} in {ms:.0f} ms, server stopped")  # fmt: skip
+        return (
+            f"demo project {images} images, rendered {image_name} {size[0]}x{size[1]}, "
+            f"face: {count} prediction{'s' if count != 1 else ''} in {ms:.0f} ms, server stopped"
+        )
     except SelfTestError as exc:
         if qt_messages:
             raise SelfTestError(f"{exc} (Qt said: {qt_messages[-1]})") from exc
@@ -129,7 +131,9 @@ def assist_once(window: MainWindow, deployment_id: int) -> tuple[int, float]:
     from app.models import State
 
     deployments = window.deployments
-    if not wait_for(lambda: deployments.status(deployment_id).state in (State.ONLINE, State.ERROR), READY_TIMEOUT_S):
+    if not wait_for(
+        lambda: deployments.status(deployment_id).state in (State.ONLINE, State.ERROR), READY_TIMEOUT_S
+    ):
         raise SelfTestError(f"the local server was not ready after {READY_TIMEOUT_S:.0f} s")
     status = deployments.status(deployment_id)
     if status.state != State.ONLINE:
@@ -175,6 +179,7 @@ def distinct_colours(image: object, side: int = 32) -> int:
     from PySide6.QtGui import QImage
 
     assert isinstance(image, QImage)
-    small = image.scaled(side, side, Qt.AspectRatioMode.IgnoreAspectRatio,
-                         Qt.TransformationMode.FastTransformation)
+    small = image.scaled(
+        side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+    )
     return len({small.pixel(x, y) for y in range(small.height()) for x in range(small.width())})

@@ -228,7 +228,9 @@ class BackgroundRunner(QObject):
         if thread.wait(timeout_ms):
             return True
         # Qt aborts the process if a running QThread is destroyed: keep this one until its job returns.
-        log.warning("background thread %s still busy after %d ms; left to finish", thread.objectName(), timeout_ms)
+        log.warning(
+            "background thread %s still busy after %d ms; left to finish", thread.objectName(), timeout_ms
+        )
         _still_running.append(thread)
         thread.finished.connect(partial(_forget, thread))
         if thread.isFinished():

@@ -204,10 +204,15 @@ def scenario_commit(app: QApplication, window: MainWindow, project: Path) -> dic
 
     def boxes() -> list[Annotation]:
         return [
-            Annotation(image_id=image_id, tag_id=tag_id,
-                       geometry=Box(x1=(i % 40) * 12, y1=(i // 40) * 12, x2=(i % 40) * 12 + 10, y2=(i // 40) * 12 + 10))
+            Annotation(
+                image_id=image_id,
+                tag_id=tag_id,
+                geometry=Box(
+                    x1=(i % 40) * 12, y1=(i // 40) * 12, x2=(i % 40) * 12 + 10, y2=(i // 40) * 12 + 10
+                ),
+            )
             for i in range(1000)
-        ]  # fmt: skip
+        ]
 
     batch = boxes()
     t0 = time.perf_counter()

@@ -79,8 +79,11 @@ def print_environment() -> None:
     if dropped >= 0.5:
         # Each void call (setPen, drawPolygon, ...) drops a reference to None; once None's count reaches
         # zero the interpreter aborts, so a canvas with thousands of items crashes within a frame or two.
-        print(f"WARNING: this PySide6 drops {dropped:.0f} reference to None per void call: the app aborts "
-              f"(Fatal Python error: none_dealloc) after ~{sys.getrefcount(None):,} such calls", flush=True)  # fmt: skip
+        print(
+            f"WARNING: this PySide6 drops {dropped:.0f} reference to None per void call: the app aborts "
+            f"(Fatal Python error: none_dealloc) after ~{sys.getrefcount(None):,} such calls",
+            flush=True,
+        )
 
 
 # ---- fixtures --------------------------------------------------------------------------------------
@@ -250,8 +253,12 @@ def bench_cold_start(env: dict[str, str]) -> None:
     inner = {
         k: statistics.median(r[k] for _, r in runs) for k in ("import", "construct", "open", "in_process")
     }
-    line("cold start to shown window (demo project)", seconds(wall), "≤ 0.5 s",
-         f"median of {len(runs)}; labelme 1.31 s, LabelImg 0.35 s")  # fmt: skip
+    line(
+        "cold start to shown window (demo project)",
+        seconds(wall),
+        "≤ 0.5 s",
+        f"median of {len(runs)}; labelme 1.31 s, LabelImg 0.35 s",
+    )
     line("  in process: import Qt + app", seconds(inner["import"]))
     line("  in process: construct + show window", seconds(inner["construct"]))
     line("  in process: open_project call", seconds(inner["open"]))
@@ -263,8 +270,12 @@ def bench_next_image(project: Path, env: dict[str, str]) -> None:
     if r is None:
         return
     n = len(r["samples"])
-    line("next image, 12 MP JPEG: first paint", millis(r["preview"]), "≤ 80 ms",
-         f"median of {n}; preview ≤ {r['preview_side']} px")  # fmt: skip
+    line(
+        "next image, 12 MP JPEG: first paint",
+        millis(r["preview"]),
+        "≤ 80 ms",
+        f"median of {n}; preview ≤ {r['preview_side']} px",
+    )
     line("  next image: full resolution on screen", millis(r["full"]))
     line("  next image: next_image() call returns", millis(r["call"]))
 
@@ -273,10 +284,18 @@ def bench_open_polygons(project: Path, env: dict[str, str]) -> None:
     r = run_child("open", project, env)
     if r is None:
         return
-    line("open 12 MP image + 2,000 polygons until idle", seconds(r["idle"]), "≤ 0.5 s",
-         f"labelme {LABELME_OPEN_S} s")  # fmt: skip
-    line("  memory after (RSS)", f"{r['rss']:.0f} MiB", "≤ 200 MiB",
-         f"peak {r['peak']:.0f} MiB; empty window {r['rss_before']:.0f} MiB")  # fmt: skip
+    line(
+        "open 12 MP image + 2,000 polygons until idle",
+        seconds(r["idle"]),
+        "≤ 0.5 s",
+        f"labelme {LABELME_OPEN_S} s",
+    )
+    line(
+        "  memory after (RSS)",
+        f"{r['rss']:.0f} MiB",
+        "≤ 200 MiB",
+        f"peak {r['peak']:.0f} MiB; empty window {r['rss_before']:.0f} MiB",
+    )
     line("  open_project() call returns", seconds(r["open_call"]))
     line("  full image shown", seconds(r["shown"]))
 
@@ -286,10 +305,18 @@ def bench_open_many(project: Path, env: dict[str, str]) -> None:
     if r is None:
         return
     mb = 1024 * 1024 / 1e6
-    line(f"open a project of {r['images']:,} images", seconds(r["shown"]), "≤ 1 s",
-         f"until idle {seconds(r['idle'])}")  # fmt: skip
-    line("  memory after (RSS)", f"{r['rss'] * mb:.0f} MB", "≤ 300 MB",
-         f"peak {r['peak'] * mb:.0f} MB; empty window {r['rss_before'] * mb:.0f} MB")  # fmt: skip
+    line(
+        f"open a project of {r['images']:,} images",
+        seconds(r["shown"]),
+        "≤ 1 s",
+        f"until idle {seconds(r['idle'])}",
+    )
+    line(
+        "  memory after (RSS)",
+        f"{r['rss'] * mb:.0f} MB",
+        "≤ 300 MB",
+        f"peak {r['peak'] * mb:.0f} MB; empty window {r['rss_before'] * mb:.0f} MB",
+    )
     line("  open_project() call returns", seconds(r["open_call"]))
 
 
@@ -298,11 +325,19 @@ def bench_pan_zoom(project: Path, env: dict[str, str]) -> None:
     if r is None:
         return
     w, h = r["viewport"]
-    line(f"zoom frame, {r['polygons']:,} polygons (fit)", f"{r['zoom_ms']:.1f} ms", "≤ 16 ms",
-         f"median of 20; canvas {w}×{h}")  # fmt: skip
+    line(
+        f"zoom frame, {r['polygons']:,} polygons (fit)",
+        f"{r['zoom_ms']:.1f} ms",
+        "≤ 16 ms",
+        f"median of 20; canvas {w}×{h}",
+    )
     line(f"pan frame, {r['polygons']:,} polygons (2× fit)", f"{r['pan_ms']:.1f} ms", "≤ 16 ms")
-    line("  sharp redraw once a zoom settles", f"{r['settle_ms']:.1f} ms", "",
-         "one frame, 150 ms after the last zoom step; zoom frames scale the last sharp picture")  # fmt: skip
+    line(
+        "  sharp redraw once a zoom settles",
+        f"{r['settle_ms']:.1f} ms",
+        "",
+        "one frame, 150 ms after the last zoom step; zoom frames scale the last sharp picture",
+    )
     line("  zoom frame, image only (polygons hidden)", f"{r['image_only_ms']:.1f} ms")
 
 

@@ -30,10 +30,17 @@ def _answer(n: int, width: int, height: int) -> bytes:
         x, y = rng.uniform(0, width - 60), rng.uniform(0, height - 60)
         boxes += [x, y, x + rng.uniform(10, 60), y + rng.uniform(10, 60)]
         scores.append(round(1 - i / max(n, 1), 4))
-    return json.dumps({"model_name": "bench", "model_version": "1", "outputs": [
-        {"name": "boxes", "datatype": "FP32", "shape": [n, 4], "data": boxes},
-        {"name": "scores", "datatype": "FP32", "shape": [n], "data": scores},
-        {"name": "labels", "datatype": "BYTES", "shape": [n], "data": ["thing"] * n}]}).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "model_name": "bench",
+            "model_version": "1",
+            "outputs": [
+                {"name": "boxes", "datatype": "FP32", "shape": [n, 4], "data": boxes},
+                {"name": "scores", "datatype": "FP32", "shape": [n], "data": scores},
+                {"name": "labels", "datatype": "BYTES", "shape": [n], "data": ["thing"] * n},
+            ],
+        }
+    ).encode()
 
 
 class CannedServer:
@@ -68,14 +75,24 @@ class CannedServer:
                         return
                     buf += chunk
                 head, buf = buf.split(b"\r\n\r\n", 1)
-                length = next((int(h.split(b":")[1]) for h in head.split(b"\r\n")
-                               if h.lower().startswith(b"content-length")), 0)  # fmt: skip
+                length = next(
+                    (
+                        int(h.split(b":")[1])
+                        for h in head.split(b"\r\n")
+                        if h.lower().startswith(b"content-length")
+                    ),
+                    0,
+                )
                 while len(buf) < length:
                     buf += conn.recv(1 << 20)
                 buf = buf[length:]
                 answer = self._answer(head.split(b" ", 2)[:2])
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                             + str(len(answer)).encode() + b"\r\n\r\n" + answer)  # fmt: skip
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + str(len(answer)).encode()
+                    + b"\r\n\r\n"
+                    + answer
+                )
 
     def _answer(self, request: list[bytes]) -> bytes:
         method, path = request
@@ -83,10 +100,17 @@ class CannedServer:
             self.posts += 1
             return self.body
         if path == b"/v2":
-            return json.dumps({"name": "canned", "version": "1", "extensions": ["binary_tensor_data"]}).encode()
+            return json.dumps(
+                {"name": "canned", "version": "1", "extensions": ["binary_tensor_data"]}
+            ).encode()
         if path == b"/v2/models/bench":
-            return json.dumps({"name": "bench", "versions": ["1"], "parameters": {
-                "task": "detect", "labels": ["thing"], "version": "canned-1"}}).encode()  # fmt: skip
+            return json.dumps(
+                {
+                    "name": "bench",
+                    "versions": ["1"],
+                    "parameters": {"task": "detect", "labels": ["thing"], "version": "canned-1"},
+                }
+            ).encode()
         return b"{}"
 
     def stop(self) -> None:
@@ -200,8 +224,12 @@ def bench_client_overhead(root: Path) -> None:
             times.append(time.perf_counter() - start)
             assert not answer.error, answer.error
         kind = "binary tensor" if binary else "base64 JSON"
-        line(f"client overhead, 12 MP call ({kind})", millis(statistics.median(times)), "25 ms",
-             f"{size / 2**20:.1f} MiB file, read + hash + send + parse; drawing is the figure above")
+        line(
+            f"client overhead, 12 MP call ({kind})",
+            millis(statistics.median(times)),
+            "25 ms",
+            f"{size / 2**20:.1f} MiB file, read + hash + send + parse; drawing is the figure above",
+        )
     server.stop()
 
 

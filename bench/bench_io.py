@@ -32,16 +32,22 @@ POINTS = BODY_33_NAMES[:17]
 def make_project(root: Path, images: int) -> Path:
     folder = root / "project"
     folder.mkdir(parents=True)
-    photo = cv2.resize(cv2.imread(str(resources_dir() / "samples" / "dog.jpg")), SIZE, interpolation=cv2.INTER_AREA)
+    photo = cv2.resize(
+        cv2.imread(str(resources_dir() / "samples" / "dog.jpg")), SIZE, interpolation=cv2.INTER_AREA
+    )
     data = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
     for i in range(images):
         (folder / f"img_{i:05d}.jpg").write_bytes(data)
     store = ProjectStore.create(folder / f"project{PROJECT_SUFFIX}")
     try:
-        records = store.add_images(ImageRecord(path=f"img_{i:05d}.jpg", width=SIZE[0], height=SIZE[1]) for i in range(images))
+        records = store.add_images(
+            ImageRecord(path=f"img_{i:05d}.jpg", width=SIZE[0], height=SIZE[1]) for i in range(images)
+        )
         tags = [store.add_tag(Tag(name=f"box{k}")) for k in range(4)]
         tags += [store.add_tag(Tag(name=f"region{k}", kind=TagKind.POLYGON)) for k in range(2)]
-        person = store.add_tag(Tag(name="person", kind=TagKind.KEYPOINTS, keypoint_names=POINTS, skeleton=((0, 1), (0, 2))))
+        person = store.add_tag(
+            Tag(name="person", kind=TagKind.KEYPOINTS, keypoint_names=POINTS, skeleton=((0, 1), (0, 2)))
+        )
         rng = random.Random(7)
         store.add_annotations([a for r in records for a in _annotations(rng, r.id, tags, person.id)])  # type: ignore[arg-type]
     finally:
@@ -60,7 +66,10 @@ def _annotations(rng: random.Random, image_id: int, tags: list[Tag], person: int
         poly = random_polygon(rng, w, h, vertices=8)
         out.append(Annotation(image_id=image_id, tag_id=tags[4 + rng.randrange(2)].id, geometry=poly))  # type: ignore[arg-type]
     for _ in range(PEOPLE):
-        pts = tuple(Keypoint(x=rng.uniform(0, w), y=rng.uniform(0, h), v=Visibility(rng.choice((1, 2)))) for _ in POINTS)
+        pts = tuple(
+            Keypoint(x=rng.uniform(0, w), y=rng.uniform(0, h), v=Visibility(rng.choice((1, 2))))
+            for _ in POINTS
+        )
         out.append(Annotation(image_id=image_id, tag_id=person, geometry=Keypoints(points=pts)))
     return out
 
@@ -72,15 +81,26 @@ def main() -> None:
         root = Path(tmp)
         t = time.perf_counter()
         project = make_project(root, images)
-        print(f"(built a project of {images:,} images × 20 annotations in {time.perf_counter() - t:.0f} s)", flush=True)
+        print(
+            f"(built a project of {images:,} images × 20 annotations in {time.perf_counter() - t:.0f} s)",
+            flush=True,
+        )
         for fmt in ("coco", "yolo", "voc", "labelme"):
             out = root / f"out-{fmt}"
             t = time.perf_counter()
             result = export_project(project, out, ExportOptions(fmt, images="link"))
-            line(f"export {fmt}, {images:,} images", seconds(time.perf_counter() - t), note=f"{result.annotations:,} annotations")
+            line(
+                f"export {fmt}, {images:,} images",
+                seconds(time.perf_counter() - t),
+                note=f"{result.annotations:,} annotations",
+            )
             t = time.perf_counter()
             plan = import_into(root / f"back-{fmt}{PROJECT_SUFFIX}", fmt, out)
-            line(f"import {fmt}, {images:,} images", seconds(time.perf_counter() - t), note=f"{len(plan.annotations):,} annotations")
+            line(
+                f"import {fmt}, {images:,} images",
+                seconds(time.perf_counter() - t),
+                note=f"{len(plan.annotations):,} annotations",
+            )
     print(f"(bench_io took {time.perf_counter() - started:.0f} s)", flush=True)
 
 

@@ -37,14 +37,26 @@ def _median_ms(samples: list[int]) -> float:
 
 def _binary_body(jpeg: bytes) -> tuple[bytes, dict[str, str]]:
     raw = serialize_bytes([jpeg])
-    head = json.dumps({"inputs": [{"name": "image", "shape": [1], "datatype": "BYTES",
-                                   "parameters": {"binary_data_size": len(raw)}}]}).encode()
+    head = json.dumps(
+        {
+            "inputs": [
+                {
+                    "name": "image",
+                    "shape": [1],
+                    "datatype": "BYTES",
+                    "parameters": {"binary_data_size": len(raw)},
+                }
+            ]
+        }
+    ).encode()
     return head + raw, {HEADER_LENGTH: str(len(head)), "Content-Type": "application/octet-stream"}
 
 
 def _server_times(session: requests.Session, url: str, name: str) -> tuple[int, int]:
     """Cumulative (decode ns, model ns) from the server's statistics."""
-    stats = session.get(f"{url}/v2/models/{name}/stats", timeout=10).json()["model_stats"][0]["inference_stats"]
+    stats = session.get(f"{url}/v2/models/{name}/stats", timeout=10).json()["model_stats"][0][
+        "inference_stats"
+    ]
     return stats["compute_input"]["ns"], stats["compute_infer"]["ns"]
 
 
@@ -57,8 +69,10 @@ def main() -> None:
     models = load_people_pack(models_dir())
     app = create_app(ModelRegistry(models))
     images = {label: _jpeg(size) for label, size in SIZES.items()}
-    print(f"  {'model':<21}{'image':>6}{'round trip':>12}{'decode':>9}{'model':>9}{'overhead':>10}  budget ≤ "
-          f"{OVERHEAD_BUDGET_MS:.0f} ms")
+    print(
+        f"  {'model':<21}{'image':>6}{'round trip':>12}{'decode':>9}{'model':>9}{'overhead':>10}  budget ≤ "
+        f"{OVERHEAD_BUDGET_MS:.0f} ms"
+    )
     with BackgroundServer(app) as server, requests.Session() as session:
         for model in models:
             url = f"{server.url}/v2/models/{model.info.name}/infer"
@@ -78,9 +92,14 @@ def main() -> None:
                 trip, decode, raw = _median_ms(trips), _median_ms(decodes), _median_ms(raws)
                 overhead = trip - decode - raw
                 verdict = "ok" if overhead <= OVERHEAD_BUDGET_MS else "OVER"
-                print(f"  {model.info.name:<21}{label:>6}{trip:>10.1f}ms{decode:>7.1f}ms{raw:>7.1f}ms"
-                      f"{overhead:>8.1f}ms  {verdict}", flush=True)
-    print("  medians; binary tensor requests over keep-alive; decode and model times as the server measured them")
+                print(
+                    f"  {model.info.name:<21}{label:>6}{trip:>10.1f}ms{decode:>7.1f}ms{raw:>7.1f}ms"
+                    f"{overhead:>8.1f}ms  {verdict}",
+                    flush=True,
+                )
+    print(
+        "  medians; binary tensor requests over keep-alive; decode and model times as the server measured them"
+    )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,9 @@ def model_metadata(model: ServedModel) -> dict[str, Any]:
         versions=[info.version],
         platform=info.platform,
         inputs=[TensorMetadata(name=INPUT_NAME, datatype="BYTES", shape=[1])],
-        outputs=[TensorMetadata(name=s.name, datatype=s.datatype, shape=list(s.shape)) for s in info.outputs()],
+        outputs=[
+            TensorMetadata(name=s.name, datatype=s.datatype, shape=list(s.shape)) for s in info.outputs()
+        ],
         parameters=info.profile(),
     ).model_dump(mode="json")
 
@@ -81,8 +83,14 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
         yield
         pool.shutdown()
 
-    app = FastAPI(title=SERVER_NAME, version=__version__, docs_url=None, redoc_url=None, openapi_url=None,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title=SERVER_NAME,
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.pool = pool
     app.state.stats = stats
 
@@ -183,8 +191,15 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
             payload, binary_tail = build_response(model.info, infer_request, detections, outputs)
             header = json.dumps(payload, separators=(",", ":")).encode()
             done = time.perf_counter_ns()
-            stats.record(model.info.name, ok=True, total_ns=done - started, queue_ns=queue_ns,
-                         decode_ns=t1 - t0, infer_ns=t2 - t1, output_ns=done - t2)
+            stats.record(
+                model.info.name,
+                ok=True,
+                total_ns=done - started,
+                queue_ns=queue_ns,
+                decode_ns=t1 - t0,
+                infer_ns=t2 - t1,
+                output_ns=done - t2,
+            )
             return header + binary_tail, (len(header) if binary_tail else 0)
 
         try:
@@ -196,7 +211,9 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
             raise
         if not header_size:
             return Response(content, media_type="application/json")
-        return Response(content, media_type="application/octet-stream", headers={HEADER_LENGTH: str(header_size)})
+        return Response(
+            content, media_type="application/octet-stream", headers={HEADER_LENGTH: str(header_size)}
+        )
 
     for prefix in ("/v2/models/{name}", "/v2/models/{name}/versions/{version}"):
         app.add_api_route(prefix, metadata, methods=["GET"])

@@ -21,10 +21,16 @@ class BackgroundServer:
         self._socket.listen(128)  # connections wait in the backlog until uvicorn accepts them
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", log_config=None, lifespan="on", access_log=access_log)
+        config = uvicorn.Config(
+            app, log_level="warning", log_config=None, lifespan="on", access_log=access_log
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
-                                        name="labelassist-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            name="labelassist-server",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:

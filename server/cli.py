@@ -37,23 +37,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    parser.add_argument("--token", default=None,
-                        help=f"Bearer token clients must send; required for a non-loopback --host "
-                             f"(or set {TOKEN_ENV}, which keeps it out of the process list)")
-    parser.add_argument("--model", action="append", type=Path, default=[], metavar="ONNX",
-                        help="serve an Ultralytics-style YOLO ONNX export (repeatable)")
-    parser.add_argument("--labels", type=Path, default=None,
-                        help="text file with one class name per line, for an ONNX model without names")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help=f"Bearer token clients must send; required for a non-loopback --host "
+        f"(or set {TOKEN_ENV}, which keeps it out of the process list)",
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="ONNX",
+        help="serve an Ultralytics-style YOLO ONNX export (repeatable)",
+    )
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        help="text file with one class name per line, for an ONNX model without names",
+    )
     parser.add_argument("--no-people", action="store_true", help="do not serve the embedded people pack")
-    parser.add_argument("--people", action="append", default=[], metavar="NAME",
-                        help="serve only this people-pack model (repeatable; default: all four)")
-    parser.add_argument("--exit-with-parent", action="store_true",
-                        help="stop when the process that started this one ends (for apps that launch it)")
+    parser.add_argument(
+        "--people",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="serve only this people-pack model (repeatable; default: all four)",
+    )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when the process that started this one ends (for apps that launch it)",
+    )
     parser.add_argument("--models-dir", type=Path, default=None, help="people-pack model folder")
     parser.add_argument("--workers", type=int, default=2, help="inference threads (default 2)")
-    parser.add_argument("--queue", type=int, default=8, help="requests that may wait for a worker (default 8)")
+    parser.add_argument(
+        "--queue", type=int, default=8, help="requests that may wait for a worker (default 8)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="threads per model invocation (default 2)")
-    parser.add_argument("--max-body-mb", type=float, default=64, help="request body limit in MiB (default 64)")
+    parser.add_argument(
+        "--max-body-mb", type=float, default=64, help="request body limit in MiB (default 64)"
+    )
     parser.add_argument("--max-megapixels", type=float, default=64, help="image size limit (default 64 MP)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
@@ -90,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         registry = build_registry(args)
     except (RuntimeError, OSError, ValueError) as exc:

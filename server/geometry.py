@@ -27,8 +27,10 @@ def box_around(points: np.ndarray, width: int, height: int) -> np.ndarray:
     """The axis-aligned xyxy box around (K, 2) points, clipped to the image."""
     x0, y0 = points.min(0)
     x1, y1 = points.max(0)
-    return np.array([np.clip(x0, 0, width), np.clip(y0, 0, height), np.clip(x1, 0, width),
-                     np.clip(y1, 0, height)], np.float32)
+    return np.array(
+        [np.clip(x0, 0, width), np.clip(y0, 0, height), np.clip(x1, 0, width), np.clip(y1, 0, height)],
+        np.float32,
+    )
 
 
 def keypoints_with_confidence(points: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -107,9 +107,20 @@ def missing_models(directory: Path | None = None) -> list[str]:
 
 def _download_wheel(dest: Path) -> Path:
     command = [
-        sys.executable, "-m", "pip", "download", WHEEL_REQUIREMENT, "--no-deps",
-        "--only-binary=:all:", "--platform", WHEEL_PLATFORM, "--python-version", WHEEL_PYTHON,
-        "-d", str(dest), "-q",
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        WHEEL_REQUIREMENT,
+        "--no-deps",
+        "--only-binary=:all:",
+        "--platform",
+        WHEEL_PLATFORM,
+        "--python-version",
+        WHEEL_PYTHON,
+        "-d",
+        str(dest),
+        "-q",
     ]
     subprocess.run(command, check=True)
     wheels = sorted(dest.glob("mediapipe-*.whl"))

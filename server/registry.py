@@ -25,7 +25,9 @@ class ModelRegistry:
         if model is None:
             raise ClientError(f"unknown model '{name}'; this server has {sorted(self._models)}", status=404)
         if version not in (None, "", model.info.version):
-            raise ClientError(f"model '{name}' has no version '{version}' (it has '{model.info.version}')", 404)
+            raise ClientError(
+                f"model '{name}' has no version '{version}' (it has '{model.info.version}')", 404
+            )
         return model
 
     def __iter__(self) -> Iterator[ServedModel]:

@@ -47,7 +47,13 @@ class StatsBook:
             self._models.setdefault(name, ModelStats(name, version))
 
     def record(
-        self, name: str, ok: bool, total_ns: int, queue_ns: int = 0, decode_ns: int = 0, infer_ns: int = 0,
+        self,
+        name: str,
+        ok: bool,
+        total_ns: int,
+        queue_ns: int = 0,
+        decode_ns: int = 0,
+        infer_ns: int = 0,
         output_ns: int = 0,
     ) -> None:
         with self._lock:
@@ -95,18 +101,44 @@ class StatsBook:
     def prometheus(self) -> str:
         """Prometheus text exposition, with Triton's metric names where one exists."""
         metrics = [
-            ("nv_inference_request_success", "counter", "Successful inference requests", lambda s: s.success.count),
+            (
+                "nv_inference_request_success",
+                "counter",
+                "Successful inference requests",
+                lambda s: s.success.count,
+            ),
             ("nv_inference_request_failure", "counter", "Failed inference requests", lambda s: s.fail.count),
             ("nv_inference_count", "counter", "Inferences performed", lambda s: s.success.count),
-            ("nv_inference_request_duration_us", "counter", "Cumulative request duration",
-             lambda s: (s.success.ns + s.fail.ns) // 1000),
-            ("nv_inference_queue_duration_us", "counter", "Cumulative queue time", lambda s: s.queue.ns // 1000),
-            ("nv_inference_compute_input_duration_us", "counter", "Cumulative image decode time",
-             lambda s: s.compute_input.ns // 1000),
-            ("nv_inference_compute_infer_duration_us", "counter", "Cumulative model time",
-             lambda s: s.compute_infer.ns // 1000),
-            ("labelassist_inference_rejected_total", "counter", "Requests refused because the pool was full",
-             lambda s: s.rejected),
+            (
+                "nv_inference_request_duration_us",
+                "counter",
+                "Cumulative request duration",
+                lambda s: (s.success.ns + s.fail.ns) // 1000,
+            ),
+            (
+                "nv_inference_queue_duration_us",
+                "counter",
+                "Cumulative queue time",
+                lambda s: s.queue.ns // 1000,
+            ),
+            (
+                "nv_inference_compute_input_duration_us",
+                "counter",
+                "Cumulative image decode time",
+                lambda s: s.compute_input.ns // 1000,
+            ),
+            (
+                "nv_inference_compute_infer_duration_us",
+                "counter",
+                "Cumulative model time",
+                lambda s: s.compute_infer.ns // 1000,
+            ),
+            (
+                "labelassist_inference_rejected_total",
+                "counter",
+                "Requests refused because the pool was full",
+                lambda s: s.rejected,
+            ),
         ]
         lines: list[str] = []
         with self._lock:

@@ -46,7 +46,7 @@ def _decode_text_element(value: Any, tensor: RequestInput) -> bytes:
     if content_type != "base64":
         raise ClientError(
             f"input '{INPUT_NAME}' has content_type {content_type!r}; send the encoded file as base64 "
-            "(parameters.content_type = \"base64\") or as binary tensor data"
+            '(parameters.content_type = "base64") or as binary tensor data'
         )
     if not isinstance(value, str):
         raise ClientError(f"input '{INPUT_NAME}' data must be a base64 string")

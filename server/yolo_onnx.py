@@ -98,8 +98,9 @@ def _mask_ring(mask: np.ndarray, fit: LetterboxFit) -> list[list[float]] | None:
 class YoloOnnxModel:
     """One ONNX export, decoded as Ultralytics does (class-aware NMS, IoU 0.7)."""
 
-    def __init__(self, path: Path, labels: list[str] | None = None, num_threads: int = 2,
-                 name: str | None = None) -> None:
+    def __init__(
+        self, path: Path, labels: list[str] | None = None, num_threads: int = 2, name: str | None = None
+    ) -> None:
         options = ort.SessionOptions()
         options.intra_op_num_threads = num_threads
         options.inter_op_num_threads = 1
@@ -111,7 +112,9 @@ class YoloOnnxModel:
         outputs = self.session.get_outputs()
         self.output_names = [o.name for o in outputs]
         self.kpt_shape = tuple(_literal(metadata.get("kpt_shape")) or ())
-        task = metadata.get("task") or ("segment" if len(outputs) > 1 else "pose" if self.kpt_shape else "detect")
+        task = metadata.get("task") or (
+            "segment" if len(outputs) > 1 else "pose" if self.kpt_shape else "detect"
+        )
         if task not in ("detect", "segment", "pose"):
             raise ValueError(f"{path.name}: unsupported YOLO task {task!r} (detect, segment or pose)")
         self.task = task
@@ -169,7 +172,9 @@ class YoloOnnxModel:
         centre, size = rows[candidates, :2], rows[candidates, 2:4]
         boxes = np.concatenate([centre - size / 2, centre + size / 2], axis=1)
         offsets = classes[candidates, None] * CLASS_OFFSET
-        picked = np.asarray(nms(boxes + offsets, scores[candidates], NMS_IOU, options.max_detections), np.int64)
+        picked = np.asarray(
+            nms(boxes + offsets, scores[candidates], NMS_IOU, options.max_detections), np.int64
+        )
         keep = candidates[picked]
         image_boxes = fit.to_image(boxes[picked].reshape(-1, 2, 2)).reshape(-1, 4)
         image_boxes[:, 0::2] = image_boxes[:, 0::2].clip(0, width)
@@ -181,7 +186,9 @@ class YoloOnnxModel:
         )
         tail = rows[keep, 4 + n_classes :]
         if self.task == "segment":
-            detections = self._with_polygons(detections, tail[:, : self.mask_dim], raw[1][0], boxes[picked], fit)
+            detections = self._with_polygons(
+                detections, tail[:, : self.mask_dim], raw[1][0], boxes[picked], fit
+            )
         elif self.task == "pose":
             detections.keypoints = self._keypoints(tail, fit)
         return detections
@@ -193,8 +200,14 @@ class YoloOnnxModel:
         confidence = points[..., 2:3] if dims >= 3 else np.ones((*points.shape[:2], 1), np.float32)
         return np.concatenate([xy, confidence], axis=2).astype(np.float32)
 
-    def _with_polygons(self, detections: Detections, coefficients: np.ndarray, protos: np.ndarray,
-                       input_boxes: np.ndarray, fit: LetterboxFit) -> Detections:
+    def _with_polygons(
+        self,
+        detections: Detections,
+        coefficients: np.ndarray,
+        protos: np.ndarray,
+        input_boxes: np.ndarray,
+        fit: LetterboxFit,
+    ) -> Detections:
         channels, proto_h, proto_w = protos.shape
         logits = coefficients @ protos.reshape(channels, -1)
         masks = sigmoid(logits).reshape(-1, proto_h, proto_w)
@@ -229,6 +242,11 @@ def load_yolo(path: Path, labels_file: Path | None = None, num_threads: int = 2)
     state = ort.capi.onnxruntime_pybind11_state
     try:
         return YoloOnnxModel(path, labels=labels, num_threads=num_threads)
-    except (state.Fail, state.InvalidGraph, state.InvalidProtobuf, state.InvalidArgument,
-            state.NoSuchFile) as exc:
+    except (
+        state.Fail,
+        state.InvalidGraph,
+        state.InvalidProtobuf,
+        state.InvalidArgument,
+        state.NoSuchFile,
+    ) as exc:
         raise ValueError(f"{path}: not a loadable ONNX model ({str(exc)[:200]})") from None

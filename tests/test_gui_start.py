@@ -38,8 +38,9 @@ def _fake_dpkg(folder: Path, installed: list[str]) -> dict[str, str]:
 
 
 def _make(*args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -57,7 +58,9 @@ def _apt_installs(output: str) -> list[str]:
 
 @needs_make
 @pytest.mark.parametrize("target", ["run", "bench", "package", "test"])
-def test_every_target_that_starts_qt_installs_the_missing_system_libraries(tmp_path: Path, target: str) -> None:
+def test_every_target_that_starts_qt_installs_the_missing_system_libraries(
+    tmp_path: Path, target: str
+) -> None:
     packages = _system_packages()
     env = _fake_dpkg(tmp_path / "bin", [p for p in packages if p != "libxcb-icccm4"])
     # -n prints the recipes without running them; a scratch VENV keeps even the printed venv build away from ours
@@ -65,13 +68,17 @@ def test_every_target_that_starts_qt_installs_the_missing_system_libraries(tmp_p
     installs = _apt_installs(out)
     assert len(installs) == 1, out
     assert installs[0].split("apt-get install")[1].split() == ["-y", "-qq", "libxcb-icccm4"], installs[0]
-    assert out.index("apt-get install") < out.index(str(tmp_path / "venv")), "install before the venv is built"
+    assert out.index("apt-get install") < out.index(str(tmp_path / "venv")), (
+        "install before the venv is built"
+    )
 
 
 @needs_make
 def test_nothing_is_installed_when_everything_is_there_even_under_a_new_name(tmp_path: Path) -> None:
     # Ubuntu 24.04 and Debian 13 ship libglib2.0-0 as libglib2.0-0t64, which provides the old name
-    packages = [p if p != "libglib2.0-0" else "libglib2.0-0t64|libglib2.0-0 (= 2.80.0-6)" for p in _system_packages()]
+    packages = [
+        p if p != "libglib2.0-0" else "libglib2.0-0t64|libglib2.0-0 (= 2.80.0-6)" for p in _system_packages()
+    ]
     env = _fake_dpkg(tmp_path / "bin", packages)
     assert _apt_installs(_make("-n", "run", f"VENV={tmp_path / 'venv'}", env=env)) == []
 
@@ -86,15 +93,41 @@ def test_the_package_list_covers_every_library_qt_links_against() -> None:
         pytest.skip("needs readelf and the venv's PySide6")
     qt = PLATFORMS.parent.parent
     # What a window on xcb or wayland loads: the widget stack, those two platform plugins and their helpers
-    binaries = [*(qt / "lib" / f"libQt6{m}.so.6" for m in ("Core", "Gui", "Widgets", "DBus", "Svg", "OpenGL",
-                                                             "XcbQpa", "WaylandClient")),
-                *PLATFORMS.glob("libqxcb.so"), *PLATFORMS.glob("libqwayland*.so"),
-                *(path for folder in ("xcbglintegrations", "wayland-shell-integration", "wayland-decoration-client",
-                                      "wayland-graphics-integration-client", "imageformats", "platforminputcontexts",
-                                      "iconengines") for path in (qt / "plugins" / folder).glob("*.so"))]
+    binaries = [
+        *(
+            qt / "lib" / f"libQt6{m}.so.6"
+            for m in ("Core", "Gui", "Widgets", "DBus", "Svg", "OpenGL", "XcbQpa", "WaylandClient")
+        ),
+        *PLATFORMS.glob("libqxcb.so"),
+        *PLATFORMS.glob("libqwayland*.so"),
+        *(
+            path
+            for folder in (
+                "xcbglintegrations",
+                "wayland-shell-integration",
+                "wayland-decoration-client",
+                "wayland-graphics-integration-client",
+                "imageformats",
+                "platforminputcontexts",
+                "iconengines",
+            )
+            for path in (qt / "plugins" / folder).glob("*.so")
+        ),
+    ]
     # Always there wherever apt is: libc6, libstdc++6, libgcc-s1, zlib1g, libzstd1
-    base = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "ld-linux-x86-64.so.2",
-            "ld-linux-aarch64.so.1", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1", "libzstd.so.1"}
+    base = {
+        "libc.so.6",
+        "libm.so.6",
+        "libdl.so.2",
+        "libpthread.so.0",
+        "librt.so.1",
+        "ld-linux-x86-64.so.2",
+        "ld-linux-aarch64.so.1",
+        "libstdc++.so.6",
+        "libgcc_s.so.1",
+        "libz.so.1",
+        "libzstd.so.1",
+    }
     wheel = {path.name for path in (qt / "lib").iterdir()}
     unmapped = set()
     for binary in binaries:
@@ -116,13 +149,17 @@ def _start_app(env_changes: dict[str, str | None], tmp_path: Path) -> subprocess
             env.pop(name, None)
         else:
             env[name] = value
-    return subprocess.run([sys.executable, "-m", "app"], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @LINUX
-@pytest.mark.parametrize("platform", [{"QT_QPA_PLATFORM": "xcb"}, {"QT_QPA_PLATFORM": None, "XDG_SESSION_TYPE": None}],
-                         ids=["xcb", "qt-default"])
+@pytest.mark.parametrize(
+    "platform",
+    [{"QT_QPA_PLATFORM": "xcb"}, {"QT_QPA_PLATFORM": None, "XDG_SESSION_TYPE": None}],
+    ids=["xcb", "qt-default"],
+)
 def test_without_a_display_the_app_says_so_in_one_sentence_instead_of_aborting(
     tmp_path: Path, platform: dict[str, str | None]
 ) -> None:

@@ -21,21 +21,36 @@ def test_self_test_passes_and_leaves_the_users_home_alone(isolated_home: Path) -
     if missing_models(models_dir()):
         pytest.skip(f"people-pack models are not in {models_dir()}; run `make models`")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run([sys.executable, "-m", "app", "--self-test"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--self-test"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == 1, done.stdout
-    assert re.fullmatch(r"self-test ok: demo project \d+ images, rendered \S+ \d+x\d+, "
-                        r"face: [1-9]\d* predictions? in \d+ ms, server stopped", lines[0]), lines[0]
+    assert re.fullmatch(
+        r"self-test ok: demo project \d+ images, rendered \S+ \d+x\d+, "
+        r"face: [1-9]\d* predictions? in \d+ ms, server stopped",
+        lines[0],
+    ), lines[0]
     assert not any(isolated_home.iterdir()), "the self-test wrote into LABELASSIST_HOME"
 
 
 @pytest.mark.timeout(120)
 def test_self_test_fails_with_one_clear_line_when_the_server_cannot_start(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LABELASSIST_MODELS_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "app", "--self-test"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=90)
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "--self-test"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert done.returncode == 1
     assert done.stdout == ""
     failure = [line for line in done.stderr.splitlines() if line.startswith("self-test FAILED:")]

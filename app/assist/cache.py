@@ -30,7 +30,11 @@ class AnswerCache:
     def key(self, image_id: int, deployment_id: int, version: str) -> CacheKey | None:
         """The cache key of an image whose content was read before; None otherwise."""
         digest = self._hashes.get(image_id)
-        return CacheKey(content_hash=digest, deployment_id=deployment_id, model_version=version) if digest else None
+        return (
+            CacheKey(content_hash=digest, deployment_id=deployment_id, model_version=version)
+            if digest
+            else None
+        )
 
     def learn(self, image_id: int, content_hash: str, width: int, height: int) -> None:
         self._hashes[image_id] = content_hash

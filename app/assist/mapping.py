@@ -67,6 +67,12 @@ def new_tag(label: str, kind: TagKind, model: ModelInfo, tags: dict[int, Tag]) -
         name, n = f"{label} ({kind.value} {n})", n + 1
     if kind == TagKind.KEYPOINTS:
         points = model.keypoint_names or ("point",)
-        return Tag(name=name, kind=kind, color=NEUTRAL_COLOR, keypoint_names=points, skeleton=model.skeleton,
-                   model_label=model_label)
+        return Tag(
+            name=name,
+            kind=kind,
+            color=NEUTRAL_COLOR,
+            keypoint_names=points,
+            skeleton=model.skeleton,
+            model_label=model_label,
+        )
     return Tag(name=name, kind=kind, color=NEUTRAL_COLOR, model_label=model_label)

@@ -74,7 +74,9 @@ def _with_point_names(result: PredictionSet) -> ModelInfo:
     model = result.model
     if model.task != Task.KEYPOINTS or model.keypoint_names:
         return model
-    longest = max((p for p in result.predictions if p.keypoints), key=lambda p: len(p.keypoints or ()), default=None)
+    longest = max(
+        (p for p in result.predictions if p.keypoints), key=lambda p: len(p.keypoints or ()), default=None
+    )
     if longest is None or not longest.keypoints:
         return model
     names = longest.keypoint_names or ()

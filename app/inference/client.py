@@ -68,15 +68,23 @@ class InferenceClient:
 
         try:
             with self._session().request(
-                request.method, url, data=body or None, headers=headers, params=params or None,
-                timeout=(min(timeout, 5.0), timeout), stream=True, allow_redirects=False,
-            ) as r:  # fmt: skip
+                request.method,
+                url,
+                data=body or None,
+                headers=headers,
+                params=params or None,
+                timeout=(min(timeout, 5.0), timeout),
+                stream=True,
+                allow_redirects=False,
+            ) as r:
                 body = _read_limited(r, MAX_RESPONSE_BYTES)
                 response = HttpResponse(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
         except requests.Timeout:
             raise InferenceError(f"'{d.name}' did not answer within {timeout:g} s", Failure.TIMEOUT) from None
         except requests.ConnectionError:
-            raise InferenceError(f"cannot reach '{d.name}' at {d.url} (is it running?)", Failure.OFFLINE) from None
+            raise InferenceError(
+                f"cannot reach '{d.name}' at {d.url} (is it running?)", Failure.OFFLINE
+            ) from None
         except requests.RequestException as e:
             raise InferenceError(f"request to '{d.name}' failed: {e}", Failure.OFFLINE) from None
         if response.status >= 400:
@@ -87,15 +95,25 @@ class InferenceClient:
         """Ready check plus the model's description; raises InferenceError when it is not usable."""
         return adapter_for(d.protocol).describe(d, lambda r: self.send(d, r, token, PROBE_TIMEOUT_S))
 
-    def infer(self, d: Deployment, token: str | None, image: ImageInput, *, floor: float, probe: Probe,
-              request_id: str) -> InferOutcome:  # fmt: skip
+    def infer(
+        self,
+        d: Deployment,
+        token: str | None,
+        image: ImageInput,
+        *,
+        floor: float,
+        probe: Probe,
+        request_id: str,
+    ) -> InferOutcome:
         adapter = adapter_for(d.protocol)
         request = adapter.infer_request(d, image, request_id, floor, probe)
         start = time.perf_counter()
         response = self.send(d, request, token, d.timeout_s)
         latency = (time.perf_counter() - start) * 1000
         _expect_json(d, response)
-        predictions, dropped = adapter.parse_infer(response, image, probe)  # refuses more than MAX_PREDICTIONS
+        predictions, dropped = adapter.parse_infer(
+            response, image, probe
+        )  # refuses more than MAX_PREDICTIONS
         return InferOutcome(predictions, dropped, latency, len(request.body), response.status)
 
     def stats(self, d: Deployment, token: str | None, version: str = "") -> ModelStats | None:
@@ -129,7 +147,9 @@ class InferenceClient:
 def _read_limited(r: requests.Response, limit: int) -> bytes:
     declared = r.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise InferenceError(f"the answer is {int(declared) / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read")
+        raise InferenceError(
+            f"the answer is {int(declared) / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read"
+        )
     chunks, size = [], 0
     for chunk in r.iter_content(1 << 16):
         size += len(chunk)
@@ -142,8 +162,10 @@ def _read_limited(r: requests.Response, limit: int) -> bytes:
 def _expect_json(d: Deployment, response: HttpResponse) -> None:
     head = response.body[:64].lstrip().lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml")):
-        raise InferenceError(f"'{d.name}' answered with a web page instead of JSON: is the URL right? "
-                             f"({shorten(response.body.decode('utf-8', 'replace'), 120)})")  # fmt: skip
+        raise InferenceError(
+            f"'{d.name}' answered with a web page instead of JSON: is the URL right? "
+            f"({shorten(response.body.decode('utf-8', 'replace'), 120)})"
+        )
 
 
 def _status_text(d: Deployment, response: HttpResponse) -> str:
@@ -153,6 +175,10 @@ def _status_text(d: Deployment, response: HttpResponse) -> str:
         detail = body["error"]
     elif isinstance(body, dict) and isinstance(body.get("detail"), str):
         detail = body["detail"]
-    hint = {401: " (check the token)", 403: " (check the token)", 404: " (check the model name)",
-            503: " (the server is busy or loading; try again)"}.get(response.status, "")  # fmt: skip
+    hint = {
+        401: " (check the token)",
+        403: " (check the token)",
+        404: " (check the model name)",
+        503: " (the server is busy or loading; try again)",
+    }.get(response.status, "")
     return f"'{d.name}' answered HTTP {response.status}{hint}: {shorten(detail) or 'no details'}"

@@ -103,7 +103,11 @@ class Deployments(QObject):
             d = d.model_copy(update={"has_token": True})
         saved = self.records.save_deployment(d)
         assert saved.id is not None
-        if previous is not None and previous.has_token and (previous.url, previous.name) != (saved.url, saved.name):
+        if (
+            previous is not None
+            and previous.has_token
+            and (previous.url, previous.name) != (saved.url, saved.name)
+        ):
             secrets.delete_token(previous.url, previous.name)
         if token:
             note = secrets.save_token(saved.url, saved.name, token)
@@ -153,7 +157,9 @@ class Deployments(QObject):
         d = self._list.get(deployment_id)
         if d is None or not d.is_local or self.local.is_running(deployment_id):
             return
-        self._set_status(deployment_id, DeploymentStatus(state=State.STARTING, message="starting the local server…"))
+        self._set_status(
+            deployment_id, DeploymentStatus(state=State.STARTING, message="starting the local server…")
+        )
         self.local.start(d)
 
     def stop(self, deployment_id: int) -> None:

@@ -57,11 +57,13 @@ class ImageShare:
                         data = path.read_bytes() if path is not None else None
                     except OSError:
                         data = None
-                    if data is None:
+                    if data is None or path is None:
                         self.send_error(404)
                         return
                     self.send_response(200)
-                    self.send_header("Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream")  # type: ignore[union-attr]
+                    self.send_header(
+                        "Content-Type", mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    )
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)

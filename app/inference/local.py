@@ -20,7 +20,17 @@ STOP_GRACE_MS = 3000
 def server_command(d: Deployment) -> list[str]:
     """Program and arguments that run the reference server for this local deployment."""
     base = [sys.executable, "--serve"] if getattr(sys, "frozen", False) else [sys.executable, "-m", "server"]
-    args = ["--host", "127.0.0.1", "--port", "0", "--exit-with-parent", "--workers", "2", "--log-level", "warning"]
+    args = [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--exit-with-parent",
+        "--workers",
+        "2",
+        "--log-level",
+        "warning",
+    ]
     spec = d.local
     if spec is not None and spec.onnx_path:
         args += ["--no-people", "--model", spec.onnx_path]
@@ -102,9 +112,13 @@ class LocalServers(QObject):
             self.ended.emit(deployment_id, "")
             return
         last = child.errors[-1] if child.errors else ""
-        self.ended.emit(deployment_id, f"the local server stopped (exit code {code}){': ' + last if last else ''}")
+        self.ended.emit(
+            deployment_id, f"the local server stopped (exit code {code}){': ' + last if last else ''}"
+        )
 
     def _on_error(self, deployment_id: int, child: _Child, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart and self._children.get(deployment_id) is child:
             del self._children[deployment_id]
-            self.ended.emit(deployment_id, f"the local server could not be started: {child.process.errorString()}")
+            self.ended.emit(
+                deployment_id, f"the local server could not be started: {child.process.errorString()}"
+            )

@@ -33,7 +33,10 @@ class HealthPoller(QObject):
     checked = Signal(int, object, object)
 
     def __init__(
-        self, client: InferenceClient, token_for: Callable[[Deployment], str | None], parent: QObject | None = None
+        self,
+        client: InferenceClient,
+        token_for: Callable[[Deployment], str | None],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._client = client
@@ -86,7 +89,9 @@ class HealthPoller(QObject):
             return DeploymentStatus(state=state, message=str(e)), None
         except Exception as e:  # anything unexpected in an answer is an error state, not a dead poller
             return DeploymentStatus(state=State.ERROR, message=f"unexpected answer: {e}"), None
-        return DeploymentStatus(state=State.ONLINE, message=f"model {probe.model.name} {probe.model.version}"), probe
+        return DeploymentStatus(
+            state=State.ONLINE, message=f"model {probe.model.name} {probe.model.version}"
+        ), probe
 
     def _on_finished(self, token: object) -> None:
         if isinstance(token, _Check):

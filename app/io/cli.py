@@ -1,8 +1,8 @@
 """`labelassist export …` and `labelassist import …`: datasets in and out from the command line.
 
-    labelassist export PROJECT --format coco|yolo|voc|labelme --out DIR [--only done] [--images copy|link]
-                               [--val FRACTION] [--task auto|detect|segment|pose]
-    labelassist import PROJECT --format coco|yolo|voc|labelme --src PATH [--skip-invalid]
+labelassist export PROJECT --format coco|yolo|voc|labelme --out DIR [--only done] [--images copy|link]
+                           [--val FRACTION] [--task auto|detect|segment|pose]
+labelassist import PROJECT --format coco|yolo|voc|labelme --src PATH [--skip-invalid]
 """
 
 from __future__ import annotations
@@ -20,23 +20,36 @@ from app.store import ProjectError
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="labelassist", description="Datasets in and out of a LabelAssist project.")
+    p = argparse.ArgumentParser(
+        prog="labelassist", description="Datasets in and out of a LabelAssist project."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("export", help="write the project's annotations as a dataset")
     ex.add_argument("project", type=Path, help="the project file (or its folder)")
     ex.add_argument("--format", required=True, choices=FORMATS)
     ex.add_argument("--out", required=True, type=Path, help="folder to write into (created if missing)")
     ex.add_argument("--only", choices=["done"], help="only images marked done")
-    ex.add_argument("--images", choices=["copy", "link"], default="copy", help="copy the images (default) or link them")
-    ex.add_argument("--val", type=float, default=0.0, metavar="FRACTION", help="YOLO: share of images for val, e.g. 0.2")
-    ex.add_argument("--task", choices=["auto", *YOLO_TASKS], default="auto",
-                    help="YOLO: one dataset per kind of tag (auto), or everything as one task")  # fmt: skip
+    ex.add_argument(
+        "--images", choices=["copy", "link"], default="copy", help="copy the images (default) or link them"
+    )
+    ex.add_argument(
+        "--val", type=float, default=0.0, metavar="FRACTION", help="YOLO: share of images for val, e.g. 0.2"
+    )
+    ex.add_argument(
+        "--task",
+        choices=["auto", *YOLO_TASKS],
+        default="auto",
+        help="YOLO: one dataset per kind of tag (auto), or everything as one task",
+    )
     im = sub.add_parser("import", help="add a dataset's images, tags and annotations to a project")
     im.add_argument("project", type=Path, help="the project file (created if missing)")
     im.add_argument("--format", required=True, choices=FORMATS)
     im.add_argument("--src", required=True, type=Path, help="the dataset file or folder")
-    im.add_argument("--skip-invalid", action="store_true",
-                    help="import what is valid and list the rest, instead of importing nothing")  # fmt: skip
+    im.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import what is valid and list the rest, instead of importing nothing",
+    )
     return p
 
 

@@ -40,10 +40,15 @@ def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> Exp
     for item in view.items(progress, "Writing COCO"):
         place(item.path, out / "images" / item.name, options.images)
         image_id = len(images) + 1
-        images.append({
-            "id": image_id, "file_name": item.name, "width": item.width, "height": item.height,
-            EXTENSION: {"path": item.record.path, "status": item.record.status.value},
-        })  # fmt: skip
+        images.append(
+            {
+                "id": image_id,
+                "file_name": item.name,
+                "width": item.width,
+                "height": item.height,
+                EXTENSION: {"path": item.record.path, "status": item.record.status.value},
+            }
+        )
         for a in item.annotations:
             annotations.append(_annotation(a, len(annotations) + 1, image_id))
     progress.check()
@@ -74,12 +79,16 @@ def _annotation(a: Annotation, ann_id: int, image_id: int) -> dict[str, Any]:
     g = a.geometry
     b = g.bounds()
     out: dict[str, Any] = {
-        "id": ann_id, "image_id": image_id, "category_id": a.tag_id, "iscrowd": 0,
+        "id": ann_id,
+        "image_id": image_id,
+        "category_id": a.tag_id,
+        "iscrowd": 0,
         "bbox": [round(b.x1, 2), round(b.y1, 2), round(b.width, 2), round(b.height, 2)],
         # Boxes and keypoints get their box as segmentation: pycocotools' annToMask and COCOeval("segm")
         # fail on an empty one, and our category kind tells the import it is a box.
-        "area": round(b.width * b.height, 2), "segmentation": [flat(box_corners(b))],
-    }  # fmt: skip
+        "area": round(b.width * b.height, 2),
+        "segmentation": [flat(box_corners(b))],
+    }
     if isinstance(g, Polygon):
         out["segmentation"] = [flat(g.points)]
         out["area"] = round(polygon_area(g.points), 2)
@@ -113,7 +122,9 @@ def read(src: Path, progress: Progress) -> SourceDataset:
     kinds: dict[int, set[TagKind]] = {}
     for i, raw in enumerate(anns):
         progress.advance()
-        entry = f"annotation {raw.get('id', f'#{i + 1}')}" if isinstance(raw, dict) else f"annotation #{i + 1}"
+        entry = (
+            f"annotation {raw.get('id', f'#{i + 1}')}" if isinstance(raw, dict) else f"annotation #{i + 1}"
+        )
         try:
             image, cat, found = _read_annotation(raw, images, cats, entry, name)
         except (ValueError, TypeError, KeyError, ValidationError) as e:
@@ -174,7 +185,9 @@ class _ImageFinder:
     def __init__(self, folder: Path) -> None:
         near = [folder, folder / "images", folder.parent / "images", folder.parent]
         in_layout = folder.name == "annotations" and folder.parent.is_dir()  # COCO's own: val2017/ beside it
-        siblings = [d for d in sorted(folder.parent.iterdir()) if d.is_dir() and d != folder] if in_layout else []
+        siblings = (
+            [d for d in sorted(folder.parent.iterdir()) if d.is_dir() and d != folder] if in_layout else []
+        )
         self.bases = list(dict.fromkeys([*near, *siblings]))
         self.folder = folder
 
@@ -205,8 +218,12 @@ def _read_annotation(
     if names:
         kps = raw.get("keypoints")
         if not isinstance(kps, list) or len(kps) != 3 * len(names):
-            raise ValueError(f"'keypoints' must hold {3 * len(names)} numbers for '{tag}' ({len(names)} points)")
-        points = [Keypoint(x=kps[i], y=kps[i + 1], v=Visibility(int(kps[i + 2]))) for i in range(0, len(kps), 3)]
+            raise ValueError(
+                f"'keypoints' must hold {3 * len(names)} numbers for '{tag}' ({len(names)} points)"
+            )
+        points = [
+            Keypoint(x=kps[i], y=kps[i + 1], v=Visibility(int(kps[i + 2]))) for i in range(0, len(kps), 3)
+        ]
         geometry: Any = Keypoints(points=tuple(points))
         return image, cat, [SourceAnnotation(tag, TagKind.KEYPOINTS, geometry, entry, prov, names)]
     seg = raw.get("segmentation")
@@ -255,13 +272,17 @@ def _declared_tag(cat: dict[str, Any], used: set[TagKind]) -> Tag:
     names = tuple(cat.get("keypoints") or ())
     if names:
         skeleton = tuple(
-            (int(a) - 1, int(b) - 1) for a, b in cat.get("skeleton") or () if 0 < int(a) <= len(names) and 0 < int(b) <= len(names) and a != b
+            (int(a) - 1, int(b) - 1)
+            for a, b in cat.get("skeleton") or ()
+            if 0 < int(a) <= len(names) and 0 < int(b) <= len(names) and a != b
         )
         kind = TagKind.KEYPOINTS
     else:
         skeleton = ()
-        kind = TagKind(ext["kind"]) if ext.get("kind") in ("box", "polygon") else (
-            TagKind.POLYGON if used == {TagKind.POLYGON} else TagKind.BOX
+        kind = (
+            TagKind(ext["kind"])
+            if ext.get("kind") in ("box", "polygon")
+            else (TagKind.POLYGON if used == {TagKind.POLYGON} else TagKind.BOX)
         )
     return Tag(name=str(cat["name"]), kind=kind, keypoint_names=names, skeleton=skeleton)
 

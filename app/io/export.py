@@ -19,7 +19,12 @@ from app.io.project_view import ProjectView
 from app.store import ProjectStore
 
 Writer = Callable[[ProjectView, Path, Any, Progress], ExportResult]
-WRITERS: dict[str, Writer] = {"coco": coco.write, "yolo": yolo.write, "voc": voc.write, "labelme": labelme.write}
+WRITERS: dict[str, Writer] = {
+    "coco": coco.write,
+    "yolo": yolo.write,
+    "voc": voc.write,
+    "labelme": labelme.write,
+}
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,9 @@ class ExportOptions:
     task: str = "auto"  # YOLO: auto, detect, segment or pose
 
 
-def export_project(project: Path, out: Path, options: ExportOptions, progress: Progress | None = None) -> ExportResult:
+def export_project(
+    project: Path, out: Path, options: ExportOptions, progress: Progress | None = None
+) -> ExportResult:
     """Export the project file `project` into the folder `out`. Opens its own connection, so any thread may call it."""
     if options.format not in WRITERS:
         raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")

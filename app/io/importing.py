@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from app.io import coco, labelme, voc, yolo
+from app.io import coco, labelme, voc, yolo_read
 from app.io.dataset import DatasetError, SourceDataset
 from app.io.plan import ImportPlan, plan_import
 from app.io.progress import Progress
@@ -14,7 +14,12 @@ from app.models import Annotation, ImageRecord, Tag
 from app.store import ProjectDatabase, ProjectStore
 
 Reader = Callable[[Path, Progress], SourceDataset]
-READERS: dict[str, Reader] = {"coco": coco.read, "yolo": yolo.read, "voc": voc.read, "labelme": labelme.read}
+READERS: dict[str, Reader] = {
+    "coco": coco.read,
+    "yolo": yolo_read.read,
+    "voc": voc.read,
+    "labelme": labelme.read,
+}
 
 
 def read_dataset(fmt: str, src: Path, progress: Progress | None = None) -> SourceDataset:
@@ -47,7 +52,9 @@ def plan_for_project(
         store.close()
 
 
-def write_plan(store: ProjectStore, plan: ImportPlan) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
+def write_plan(
+    store: ProjectStore, plan: ImportPlan
+) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
     """Write the whole plan in one transaction."""
     return store.insert_batch(plan.new_tags, plan.new_images, plan.resolve, plan.statuses)
 

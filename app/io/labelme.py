@@ -43,10 +43,15 @@ def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> Exp
             group += tag.kind == TagKind.KEYPOINTS
             shapes += _shapes(a, tag, group)
         doc = {
-            "version": VERSION, "flags": {}, "shapes": shapes, "imagePath": item.name, "imageData": None,
-            "imageHeight": item.height, "imageWidth": item.width,
+            "version": VERSION,
+            "flags": {},
+            "shapes": shapes,
+            "imagePath": item.name,
+            "imageData": None,
+            "imageHeight": item.height,
+            "imageWidth": item.width,
             EXTENSION: {"tags": {t.name: _tag_spec(t) for t in used.values()}},
-        }  # fmt: skip
+        }
         path = out / (Path(item.name).stem + ".json")
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         result.files.append(path.name)
@@ -71,16 +76,30 @@ def _shapes(a: Annotation, tag: Tag, group: int) -> list[dict[str, Any]]:
     if isinstance(g, Polygon):
         return [_shape(tag.name, [list(p) for p in g.points], "polygon", **ext)]
     return [
-        _shape(name, [[p.x, p.y]], "point", group_id=group, description=tag.name,
-               flags={"occluded": True} if p.v == Visibility.OCCLUDED else {}, **ext)  # fmt: skip
+        _shape(
+            name,
+            [[p.x, p.y]],
+            "point",
+            group_id=group,
+            description=tag.name,
+            flags={"occluded": True} if p.v == Visibility.OCCLUDED else {},
+            **ext,
+        )
         for name, p in zip(tag.keypoint_names, g.points, strict=True)
         if p.v != Visibility.UNLABELLED
     ]
 
 
 def _shape(label: str, points: list[list[float]], kind: str, **extra: Any) -> dict[str, Any]:
-    shape = {"label": label, "points": [[round(x, 2), round(y, 2)] for x, y in points], "group_id": None,
-             "description": "", "shape_type": kind, "flags": {}, "mask": None}  # fmt: skip
+    shape = {
+        "label": label,
+        "points": [[round(x, 2), round(y, 2)] for x, y in points],
+        "group_id": None,
+        "description": "",
+        "shape_type": kind,
+        "flags": {},
+        "mask": None,
+    }
     shape.update(extra)
     return shape
 
@@ -104,11 +123,19 @@ def read(src: Path, progress: Progress) -> SourceDataset:
         except Exception as e:  # a broken file is one issue; the others are still checked
             data.issues.append(Issue(name, "", str(e).split(": ", 1)[-1]))
             continue
-        if not isinstance(doc, dict) or not isinstance(doc.get("shapes"), list) or not isinstance(doc.get("imagePath"), str):
+        if (
+            not isinstance(doc, dict)
+            or not isinstance(doc.get("shapes"), list)
+            or not isinstance(doc.get("imagePath"), str)
+        ):
             data.issues.append(Issue(name, "", "not a labelme file (needs 'shapes' and 'imagePath')"))
             continue
         _declared_points(doc, declared, data.colors)
-        image = SourceImage(path=path.parent / doc["imagePath"].replace("\\", "/"), file=name, entry=f"image {doc['imagePath']}")
+        image = SourceImage(
+            path=path.parent / doc["imagePath"].replace("\\", "/"),
+            file=name,
+            entry=f"image {doc['imagePath']}",
+        )
         image.width, image.height = _dim(doc.get("imageWidth")), _dim(doc.get("imageHeight"))
         points = _read_shapes(doc["shapes"], image, data, skipped)
         data.images.append(image)
@@ -118,14 +145,20 @@ def read(src: Path, progress: Progress) -> SourceDataset:
     names = _point_names(declared, [p for _, pts in pending for p in pts])
     for image, points in pending:
         _assemble_keypoints(image, points, names, data)
-    data.notes += [f"skipped {n} labelme '{kind}' shape(s): LabelAssist has no such shape" for kind, n in skipped.items()]
+    data.notes += [
+        f"skipped {n} labelme '{kind}' shape(s): LabelAssist has no such shape" for kind, n in skipped.items()
+    ]
     return data
 
 
-_Points = tuple[str, str, Any, float, float, bool, Provenance, str]  # tag, point, group, x, y, occluded, prov, entry
+_Points = tuple[
+    str, str, Any, float, float, bool, Provenance, str
+]  # tag, point, group, x, y, occluded, prov, entry
 
 
-def _read_shapes(shapes: list[Any], image: SourceImage, data: SourceDataset, skipped: Counter[str]) -> list[_Points]:
+def _read_shapes(
+    shapes: list[Any], image: SourceImage, data: SourceDataset, skipped: Counter[str]
+) -> list[_Points]:
     points: list[_Points] = []
     for i, s in enumerate(shapes, 1):
         label = str(s.get("label", "")).strip() if isinstance(s, dict) else ""
@@ -142,7 +175,9 @@ def _read_shapes(shapes: list[Any], image: SourceImage, data: SourceDataset, ski
                 geometry: Any = Box(x1=pts[0][0], y1=pts[0][1], x2=pts[1][0], y2=pts[1][1])
                 image.annotations.append(SourceAnnotation(label, TagKind.BOX, geometry, entry, prov))
             elif kind == "polygon":
-                image.annotations.append(SourceAnnotation(label, TagKind.POLYGON, Polygon(points=tuple(pts)), entry, prov))
+                image.annotations.append(
+                    SourceAnnotation(label, TagKind.POLYGON, Polygon(points=tuple(pts)), entry, prov)
+                )
             elif kind == "point":
                 if len(pts) != 1:
                     raise ValueError(f"a point has 1 coordinate pair, this one {len(pts)}")
@@ -156,7 +191,9 @@ def _read_shapes(shapes: list[Any], image: SourceImage, data: SourceDataset, ski
     return points
 
 
-def _point_names(declared: dict[str, tuple[tuple[str, ...], tuple]], points: list[_Points]) -> dict[str, tuple[str, ...]]:
+def _point_names(
+    declared: dict[str, tuple[tuple[str, ...], tuple]], points: list[_Points]
+) -> dict[str, tuple[str, ...]]:
     """Each keypoint tag's point names: as the files declare them, else every label seen, in order."""
     names = {tag: spec[0] for tag, spec in declared.items()}
     seen: dict[str, dict[str, None]] = {}
@@ -166,7 +203,9 @@ def _point_names(declared: dict[str, tuple[tuple[str, ...], tuple]], points: lis
     return names | {tag: tuple(labels) for tag, labels in seen.items()}
 
 
-def _assemble_keypoints(image: SourceImage, points: list[_Points], names: dict[str, tuple[str, ...]], data: SourceDataset) -> None:
+def _assemble_keypoints(
+    image: SourceImage, points: list[_Points], names: dict[str, tuple[str, ...]], data: SourceDataset
+) -> None:
     """Join point shapes into keypoint instances: one per (tag, group_id); points without a group stand alone."""
     groups: dict[tuple[str, Any], list[_Points]] = {}
     for n, p in enumerate(points):
@@ -175,15 +214,28 @@ def _assemble_keypoints(image: SourceImage, points: list[_Points], names: dict[s
         order = names[tag]
         unknown = [m for m in members if m[1] not in order]
         if unknown:
-            data.issues.append(Issue(image.file, unknown[0][7], f"'{unknown[0][1]}' is not a point of '{tag}' ({', '.join(order)})"))
+            data.issues.append(
+                Issue(
+                    image.file,
+                    unknown[0][7],
+                    f"'{unknown[0][1]}' is not a point of '{tag}' ({', '.join(order)})",
+                )
+            )
             continue
         placed = {m[1]: m for m in members}
         kps = tuple(
-            Keypoint(x=placed[n][3], y=placed[n][4], v=Visibility.OCCLUDED if placed[n][5] else Visibility.VISIBLE)
-            if n in placed else Keypoint()
+            Keypoint(
+                x=placed[n][3], y=placed[n][4], v=Visibility.OCCLUDED if placed[n][5] else Visibility.VISIBLE
+            )
+            if n in placed
+            else Keypoint()
             for n in order
-        )  # fmt: skip
-        image.annotations.append(SourceAnnotation(tag, TagKind.KEYPOINTS, Keypoints(points=kps), members[0][7], members[0][6], order))
+        )
+        image.annotations.append(
+            SourceAnnotation(
+                tag, TagKind.KEYPOINTS, Keypoints(points=kps), members[0][7], members[0][6], order
+            )
+        )
 
 
 def _keypoint_tag(name: str, points: tuple[str, ...], skeleton: tuple) -> Tag:
@@ -193,7 +245,9 @@ def _keypoint_tag(name: str, points: tuple[str, ...], skeleton: tuple) -> Tag:
         return Tag(name=name, kind=TagKind.KEYPOINTS, keypoint_names=points)
 
 
-def _declared_points(doc: dict[str, Any], declared: dict[str, tuple[tuple[str, ...], tuple]], colors: dict[str, str]) -> None:
+def _declared_points(
+    doc: dict[str, Any], declared: dict[str, tuple[tuple[str, ...], tuple]], colors: dict[str, str]
+) -> None:
     """Keypoint tags' points and skeletons, and tags' colours, from the file's `labelassist` field."""
     ext = doc.get(EXTENSION)
     tags = ext.get("tags") if isinstance(ext, dict) else None
@@ -203,7 +257,9 @@ def _declared_points(doc: dict[str, Any], declared: dict[str, tuple[tuple[str, .
         if isinstance(spec.get("color"), str):
             colors.setdefault(str(name), spec["color"])
         if isinstance(spec.get("points"), list) and spec["points"]:
-            skeleton = tuple(tuple(e) for e in spec.get("skeleton") or () if isinstance(e, list) and len(e) == 2)
+            skeleton = tuple(
+                tuple(e) for e in spec.get("skeleton") or () if isinstance(e, list) and len(e) == 2
+            )
             declared.setdefault(str(name), (tuple(str(p) for p in spec["points"]), skeleton))
 
 

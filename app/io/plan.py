@@ -64,6 +64,7 @@ class ImportPlan:
 
     def resolve(self, tags: list[Tag], images: list[ImageRecord]) -> list[Annotation]:
         """The planned annotations with real ids, once the new tags and images have theirs."""
+
         def tag_id(ref: int) -> int:
             return tags[-ref - 1].id if ref < 0 else ref  # type: ignore[return-value]
 
@@ -72,7 +73,11 @@ class ImportPlan:
 
         return [
             Annotation.model_construct(
-                id=None, image_id=image_id(a.image), tag_id=tag_id(a.tag), geometry=a.geometry, provenance=a.provenance
+                id=None,
+                image_id=image_id(a.image),
+                tag_id=tag_id(a.tag),
+                geometry=a.geometry,
+                provenance=a.provenance,
             )
             for a in self.annotations
         ]
@@ -101,7 +106,9 @@ class _Tags:
         return f"tag '{name}' is a {why}, and so is '{name} ({kind.value})'"
 
     def _new(self, name: str, kind: TagKind, names: tuple[str, ...], skeleton: tuple, renamed: bool) -> int:
-        tag = Tag(name=name, color=next_color(self.used_colors), kind=kind, keypoint_names=names, skeleton=skeleton)
+        tag = Tag(
+            name=name, color=next_color(self.used_colors), kind=kind, keypoint_names=names, skeleton=skeleton
+        )
         try:
             tag = tag.model_copy(update={"color": Tag(name=name, color=self.colors[name]).color})
         except (KeyError, ValidationError):
@@ -112,8 +119,10 @@ class _Tags:
         self.refs[name] = -len(self.plan.new_tags)
         self.by_ref[self.refs[name]] = tag
         if renamed:
-            self.plan.notes.append(f"the project's tag '{name.rsplit(' (', 1)[0]}' is of another kind: "
-                                   f"these annotations go to a new tag '{name}'")
+            self.plan.notes.append(
+                f"the project's tag '{name.rsplit(' (', 1)[0]}' is of another kind: "
+                f"these annotations go to a new tag '{name}'"
+            )
         return self.refs[name]
 
 
@@ -159,9 +168,13 @@ def _merge_by_path(images: list[SourceImage], root: Path) -> dict[str, list[Sour
 
 
 def _plan_image(
-    plan: ImportPlan, tagger: _Tags, rel: str, sources: list[SourceImage], existing: ImageRecord | None,
+    plan: ImportPlan,
+    tagger: _Tags,
+    rel: str,
+    sources: list[SourceImage],
+    existing: ImageRecord | None,
     annotations_for: Callable[[int], list[Annotation]],
-) -> None:  # fmt: skip
+) -> None:
     first = sources[0]
     anns = [a for s in sources for a in s.annotations]
     found = first.path.is_file()
@@ -250,5 +263,7 @@ def _key(tag: int, g: Box | Polygon | Keypoints) -> tuple:
     elif isinstance(g, Polygon):
         values = tuple(v for p in g.points for v in p)
     else:
-        values = tuple(v for p in g.points for v in (p.x, p.y, int(p.v) if p.v != Visibility.UNLABELLED else 0))
+        values = tuple(
+            v for p in g.points for v in (p.x, p.y, int(p.v) if p.v != Visibility.UNLABELLED else 0)
+        )
     return (tag, g.type, tuple(round(v, 2) for v in values))

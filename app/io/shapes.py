@@ -22,7 +22,9 @@ def pairs(values: Sequence[float]) -> list[Point]:
 def polygon_area(points: Sequence[Point]) -> float:
     """Shoelace area of a simple polygon."""
     n = len(points)
-    twice = sum(points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1] for i in range(n))
+    twice = sum(
+        points[i][0] * points[(i + 1) % n][1] - points[(i + 1) % n][0] * points[i][1] for i in range(n)
+    )
     return abs(twice) / 2.0
 
 

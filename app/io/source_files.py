@@ -30,7 +30,9 @@ def pick_file(src: Path, pattern: str, preferred: Sequence[str] = ()) -> Path:
     found = sorted(src.glob(pattern))
     if len(found) != 1:
         what = "none" if not found else ", ".join(p.name for p in found[:5])
-        raise read_error(str(src), "", f"expected one {pattern} file in the folder, found {what}; name the file instead")
+        raise read_error(
+            str(src), "", f"expected one {pattern} file in the folder, found {what}; name the file instead"
+        )
     return found[0]
 
 

@@ -61,7 +61,12 @@ def _object(root: ET.Element, name: str, box: Box) -> None:
         _text(obj, key, value)
     bnd = ET.SubElement(obj, "bndbox")
     xmin, ymin = round(box.x1) + 1, round(box.y1) + 1
-    for key, value in (("xmin", xmin), ("ymin", ymin), ("xmax", max(round(box.x2), xmin)), ("ymax", max(round(box.y2), ymin))):
+    for key, value in (
+        ("xmin", xmin),
+        ("ymin", ymin),
+        ("xmax", max(round(box.x2), xmin)),
+        ("ymax", max(round(box.y2), ymin)),
+    ):
         _text(bnd, key, str(value))
 
 
@@ -87,7 +92,9 @@ def read(src: Path, progress: Progress) -> SourceDataset:
             data.issues.append(Issue(name, "", f"not readable as XML ({e})"))
             continue
         if root.tag != "annotation" or not (root.findtext("filename") or "").strip():
-            data.issues.append(Issue(name, "", "not a Pascal VOC annotation (no <annotation> with a <filename>)"))
+            data.issues.append(
+                Issue(name, "", "not a Pascal VOC annotation (no <annotation> with a <filename>)")
+            )
             continue
         data.images.append(_image(root, path, name, src, data))
     return data
@@ -119,7 +126,11 @@ def _image(root: ET.Element, path: Path, name: str, src: Path, data: SourceDatas
 def _locate(root: ET.Element, xml: Path, filename: str, src: Path) -> Path:
     folder = (root.findtext("folder") or "").strip()
     given = Path((root.findtext("path") or "").strip())
-    candidates = [xml.parent / filename, xml.parent.parent / "JPEGImages" / filename, src / "JPEGImages" / filename]
+    candidates = [
+        xml.parent / filename,
+        xml.parent.parent / "JPEGImages" / filename,
+        src / "JPEGImages" / filename,
+    ]
     if folder:
         candidates.append(xml.parent.parent / folder / filename)
     if given.is_absolute():

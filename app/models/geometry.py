@@ -90,12 +90,18 @@ class Keypoints(BaseModel):
 
     def bounds(self) -> Box:
         pts = self.labelled() or list(self.points)
-        return Box(x1=min(p.x for p in pts), y1=min(p.y for p in pts), x2=max(p.x for p in pts), y2=max(p.y for p in pts))
+        return Box(
+            x1=min(p.x for p in pts),
+            y1=min(p.y for p in pts),
+            x2=max(p.x for p in pts),
+            y2=max(p.y for p in pts),
+        )
 
     def translated(self, dx: float, dy: float) -> Keypoints:
         return Keypoints(
             points=tuple(
-                p if p.v == Visibility.UNLABELLED else Keypoint(x=p.x + dx, y=p.y + dy, v=p.v) for p in self.points
+                p if p.v == Visibility.UNLABELLED else Keypoint(x=p.x + dx, y=p.y + dy, v=p.v)
+                for p in self.points
             )
         )
 
@@ -103,7 +109,9 @@ class Keypoints(BaseModel):
 Geometry = Annotated[Box | Polygon | Keypoints, Field(discriminator="type")]
 
 
-def clip_to_image(geometry: Box | Polygon | Keypoints, width: float, height: float) -> Box | Polygon | Keypoints:
+def clip_to_image(
+    geometry: Box | Polygon | Keypoints, width: float, height: float
+) -> Box | Polygon | Keypoints:
     """Clip coordinates into the image rectangle [0, width] × [0, height]."""
 
     def cx(v: float) -> float:
@@ -120,6 +128,7 @@ def clip_to_image(geometry: Box | Polygon | Keypoints, width: float, height: flo
         return Polygon(points=tuple((cx(x), cy(y)) for x, y in geometry.points))
     return Keypoints(
         points=tuple(
-            p if p.v == Visibility.UNLABELLED else Keypoint(x=cx(p.x), y=cy(p.y), v=p.v) for p in geometry.points
+            p if p.v == Visibility.UNLABELLED else Keypoint(x=cx(p.x), y=cy(p.y), v=p.v)
+            for p in geometry.points
         )
     )

@@ -49,7 +49,9 @@ class AssistStore:
     # ---- deployments ---------------------------------------------------------------------------
 
     def deployments(self) -> list[Deployment]:
-        rows = self.database.execute("SELECT id, name, protocol, url, model, config FROM deployments ORDER BY id")
+        rows = self.database.execute(
+            "SELECT id, name, protocol, url, model, config FROM deployments ORDER BY id"
+        )
         out = []
         for i, name, protocol, url, model, config in rows:
             try:
@@ -67,11 +69,13 @@ class AssistStore:
             with self.database.transaction() as c:
                 if d.id is None:
                     cur = c.execute(
-                        "INSERT INTO deployments(name, protocol, url, model, config) VALUES (?, ?, ?, ?, ?)", row
+                        "INSERT INTO deployments(name, protocol, url, model, config) VALUES (?, ?, ?, ?, ?)",
+                        row,
                     )
                     return d.model_copy(update={"id": cur.lastrowid})
                 c.execute(
-                    "UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?", (*row, d.id)
+                    "UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?",
+                    (*row, d.id),
                 )
                 return d
         except sqlite3.IntegrityError:
@@ -107,7 +111,13 @@ class AssistStore:
             c.execute(
                 "INSERT OR REPLACE INTO prediction_cache(content_hash, deployment_id, model_version, predictions, "
                 "created_at) VALUES (?, ?, ?, ?, ?)",
-                (key.content_hash, key.deployment_id, key.model_version, predictions.model_dump_json(), _now()),
+                (
+                    key.content_hash,
+                    key.deployment_id,
+                    key.model_version,
+                    predictions.model_dump_json(),
+                    _now(),
+                ),
             )
 
     # ---- pre-labelled images ---------------------------------------------------------------------
@@ -127,10 +137,13 @@ class AssistStore:
         return {r[0] for r in rows}
 
     def is_prelabelled(self, image_id: int, deployment_id: int, model_version: str) -> bool:
-        return self.database.execute(
-            "SELECT 1 FROM prelabelled WHERE image_id = ? AND deployment_id = ? AND model_version = ?",
-            (image_id, deployment_id, model_version),
-        ).fetchone() is not None
+        return (
+            self.database.execute(
+                "SELECT 1 FROM prelabelled WHERE image_id = ? AND deployment_id = ? AND model_version = ?",
+                (image_id, deployment_id, model_version),
+            ).fetchone()
+            is not None
+        )
 
     # ---- decisions on suggestions --------------------------------------------------------------
 
@@ -145,7 +158,9 @@ class AssistStore:
     @staticmethod
     def decide(key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Write:
         """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``)."""
-        rows = [(key.content_hash, key.deployment_id, key.model_version, k, decision) for k in suggestion_keys]
+        rows = [
+            (key.content_hash, key.deployment_id, key.model_version, k, decision) for k in suggestion_keys
+        ]
 
         def write(c: sqlite3.Connection) -> None:
             c.executemany(

@@ -174,7 +174,8 @@ class ProjectStore:
 
     def update_annotations(self, annotations: Sequence[Annotation]) -> None:
         rows = [
-            (a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json(), a.id) for a in annotations
+            (a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json(), a.id)
+            for a in annotations
         ]
         with self.database.transaction() as c:
             c.executemany(

@@ -43,8 +43,13 @@ class AnnotationsDock(QDockWidget):
         self._syncing = False
         self.list.itemSelectionChanged.connect(self._on_list_selection)
         self.list.customContextMenuRequested.connect(self._context_menu)
-        for signal in (doc.currentImageChanged, doc.annotationsAdded, doc.annotationsChanged,
-                       doc.annotationsRemoved, doc.tagsChanged):  # fmt: skip
+        for signal in (
+            doc.currentImageChanged,
+            doc.annotationsAdded,
+            doc.annotationsChanged,
+            doc.annotationsRemoved,
+            doc.tagsChanged,
+        ):
             signal.connect(self.rebuild)
         doc.selectionChanged.connect(self._follow_selection)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
-)  # fmt: skip
+)
 
 from app.document import Document
 from app.document.import_command import ImportDataset
@@ -36,7 +36,12 @@ if TYPE_CHECKING:
     from app.io.export import ExportOptions
     from app.io.plan import ImportPlan
 
-FORMAT_TITLES = {"coco": "COCO (JSON)", "yolo": "YOLO (Ultralytics)", "voc": "Pascal VOC (XML)", "labelme": "labelme (JSON)"}
+FORMAT_TITLES = {
+    "coco": "COCO (JSON)",
+    "yolo": "YOLO (Ultralytics)",
+    "voc": "Pascal VOC (XML)",
+    "labelme": "labelme (JSON)",
+}
 
 
 class _ProgressRelay(QObject):
@@ -209,9 +214,12 @@ class ExportDialog(_DatasetDialog):
         from app.io.export import ExportOptions  # the format modules load on first use, not at start-up
 
         return ExportOptions(
-            format=self.format.currentData(), only_done=self.only_done.isChecked(),
-            images="link" if self.link.isChecked() else "copy", val_fraction=self.val.value(), task=self.task.currentText(),
-        )  # fmt: skip
+            format=self.format.currentData(),
+            only_done=self.only_done.isChecked(),
+            images="link" if self.link.isChecked() else "copy",
+            val_fraction=self.val.value(),
+            task=self.task.currentText(),
+        )
 
     def check(self) -> str:
         if self.doc.project_path is None:
@@ -238,10 +246,14 @@ class ImportDialog(_DatasetDialog):
         self._path_row("From", self.src, ("File…", self._choose_file), ("Folder…", self._choose_folder))
         self.skip_invalid = QCheckBox("Skip invalid entries and import the rest")
         self.form.addRow(self.skip_invalid)
-        self.form.addRow(QLabel("Tags are matched by name; images already in the project get the new annotations."))
+        self.form.addRow(
+            QLabel("Tags are matched by name; images already in the project get the new annotations.")
+        )
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import from file", self.src.text(), "Datasets (*.json *.yaml *.yml *.xml)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import from file", self.src.text(), "Datasets (*.json *.yaml *.yml *.xml)"
+        )
         if path:
             self.src.setText(path)
 

@@ -31,8 +31,10 @@ def rate_spin(value: float) -> QDoubleSpinBox:
     spin.setRange(0.1, 100)
     spin.setValue(value)
     spin.setSuffix(" requests/s")
-    spin.setToolTip("How often auto-assist's prefetch and pre-labelling may ask this deployment; "
-                    "M on the image on screen is never held back")
+    spin.setToolTip(
+        "How often auto-assist's prefetch and pre-labelling may ask this deployment; "
+        "M on the image on screen is never held back"
+    )
     return spin
 
 
@@ -106,7 +108,9 @@ class LocalSettingsDialog(QDialog):
         form.addRow(_buttons(self))
 
     def deployment(self) -> Deployment:
-        return self.d.model_copy(update={"name": self.name.text().strip() or self.d.name, "rate_limit": self.rate.value()})
+        return self.d.model_copy(
+            update={"name": self.name.text().strip() or self.d.name, "rate_limit": self.rate.value()}
+        )
 
 
 class LabelMappingDialog(QDialog):
@@ -114,14 +118,20 @@ class LabelMappingDialog(QDialog):
 
     AUTO = "auto"
 
-    def __init__(self, d: Deployment, model: ModelInfo, tags: dict[int, Tag], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, d: Deployment, model: ModelInfo, tags: dict[int, Tag], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Label mapping — {d.name}")
         self.d = d
         kind = KIND_FOR_TASK[model.task]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Model '{model.name}' labels → project tags ({kind.value} tags). Automatic: a tag "
-                                "of the same name, or a new tag created on the first commit."))  # fmt: skip
+        layout.addWidget(
+            QLabel(
+                f"Model '{model.name}' labels → project tags ({kind.value} tags). Automatic: a tag "
+                "of the same name, or a new tag created on the first commit."
+            )
+        )
         self.table = QTableWidget(len(model.labels), 2)
         self.table.setObjectName("mapping_table")
         self.table.setHorizontalHeaderLabels(["Model label", "Tag"])
@@ -130,8 +140,10 @@ class LabelMappingDialog(QDialog):
             self.table.setCellWidget(row, 0, QLabel(label))
             combo = QComboBox()
             auto = resolve(label, d.model_copy(update={"label_map": {}}), model, tags).tag
-            combo.addItem(f"Automatic ({'new tag ' if auto and auto.id is None else ''}'{auto.name if auto else ''}')",
-                          self.AUTO)  # fmt: skip
+            combo.addItem(
+                f"Automatic ({'new tag ' if auto and auto.id is None else ''}'{auto.name if auto else ''}')",
+                self.AUTO,
+            )
             combo.addItem("Ignore", IGNORE)
             for tag in tags.values():
                 if tag_fits(tag, kind, model):

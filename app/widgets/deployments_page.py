@@ -42,8 +42,13 @@ COLUMNS = (
     "p95 ms",
     "Server count",
 )
-STATUS_COLORS = {State.ONLINE: "#2e7d32", State.STARTING: "#f9a825", State.OFFLINE: "#757575",
-                 State.STOPPED: "#757575", State.ERROR: "#c62828"}  # fmt: skip
+STATUS_COLORS = {
+    State.ONLINE: "#2e7d32",
+    State.STARTING: "#f9a825",
+    State.OFFLINE: "#757575",
+    State.STOPPED: "#757575",
+    State.ERROR: "#c62828",
+}
 REFRESH_MS = 2000
 SERVER_COUNT = COLUMNS.index("Server count")
 
@@ -82,9 +87,11 @@ class DeploymentsPage(QWidget):
         self.remove_button = self._button("Remove", self._remove, buttons)
         self.log_button = self._button("Request log…", self.show_log, buttons)
         buttons.addStretch(1)
-        title = QLabel("<h2>Deployments</h2><p>Model servers LabelAssist asks for suggestions. A deployment is "
-                       "<b>online</b> once its server says it is ready; only online ones can be picked in "
-                       "Intelligent Tools.</p>")  # fmt: skip
+        title = QLabel(
+            "<h2>Deployments</h2><p>Model servers LabelAssist asks for suggestions. A deployment is "
+            "<b>online</b> once its server says it is ready; only online ones can be picked in "
+            "Intelligent Tools.</p>"
+        )
         title.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -256,9 +263,12 @@ class DeploymentsPage(QWidget):
         d = self.selected()
         if d is None:
             return
-        answer = QMessageBox.question(self, "Remove deployment",
-                                      f"Remove '{d.name}'? Its usage figures and cached predictions go with it; "
-                                      "annotations committed from it stay.")  # fmt: skip
+        answer = QMessageBox.question(
+            self,
+            "Remove deployment",
+            f"Remove '{d.name}'? Its usage figures and cached predictions go with it; "
+            "annotations committed from it stay.",
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.deployments.remove(d.saved_id)
 

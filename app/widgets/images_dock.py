@@ -187,7 +187,9 @@ class ImagesDock(QDockWidget):
         rows = self.proxy.rowCount()
         if rows == 0:
             return
-        current = self.proxy.mapFromSource(self.model.index(self.doc.row)) if self.doc.row >= 0 else QModelIndex()
+        current = (
+            self.proxy.mapFromSource(self.model.index(self.doc.row)) if self.doc.row >= 0 else QModelIndex()
+        )
         if current.isValid():
             target = current.row() + delta
         else:

@@ -126,8 +126,22 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("Tools")
         bar.setObjectName("tools_toolbar")
-        for action_id in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints", None, "prev_image",
-                          "next_image", "toggle_done", None, "undo", "redo", None, "fit", "help"):  # fmt: skip
+        for action_id in (
+            "tool_select",
+            "tool_rect",
+            "tool_polygon",
+            "tool_keypoints",
+            None,
+            "prev_image",
+            "next_image",
+            "toggle_done",
+            None,
+            "undo",
+            "redo",
+            None,
+            "fit",
+            "help",
+        ):
             if action_id is None:
                 bar.addSeparator()
             else:
@@ -140,11 +154,19 @@ class MainWindow(QMainWindow):
         self.doc.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.assist.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.deployments.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        self.assist.stateChanged.connect(lambda: self.actions_by_id["auto_assist"].setChecked(self.assist.auto))
+        self.assist.stateChanged.connect(
+            lambda: self.actions_by_id["auto_assist"].setChecked(self.assist.auto)
+        )
         self.annotator.images_dock.model.follow_marks(self.assist.marks)
         self.canvas.hintChanged.connect(lambda text: self.statusBar().showMessage(text))
-        for signal in (self.doc.currentImageChanged, self.doc.annotationsAdded, self.doc.annotationsRemoved,
-                       self.doc.currentTagChanged, self.doc.imageUpdated, self.doc.projectChanged):  # fmt: skip
+        for signal in (
+            self.doc.currentImageChanged,
+            self.doc.annotationsAdded,
+            self.doc.annotationsRemoved,
+            self.doc.currentTagChanged,
+            self.doc.imageUpdated,
+            self.doc.projectChanged,
+        ):
             signal.connect(self._update_position)
 
     def _update_position(self) -> None:

@@ -13,7 +13,9 @@ IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + 
 
 
 def ask_project_file(parent: QWidget) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open project", "", f"LabelAssist projects (*{PROJECT_SUFFIX})")
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Open project", "", f"LabelAssist projects (*{PROJECT_SUFFIX})"
+    )
     return Path(path) if path else None
 
 

@@ -25,24 +25,47 @@ from app.widgets.deployment_dialogs import rate_spin
 from app.worker import BackgroundRunner
 
 PROTOCOLS = {
-    Protocol.OIP: ("Open Inference Protocol v2 (Triton, KServe, MLServer, OpenVINO, labelassist-server)",
-                   "http://inference-host:8000", "model name, e.g. face", AuthStyle.BEARER),
-    Protocol.ROBOFLOW: ("Roboflow Inference (self-hosted server or hosted API)",
-                        "http://localhost:9001 or https://detect.roboflow.com", "model id, e.g. my-project/3",
-                        AuthStyle.QUERY),
-    Protocol.DATATURE: ("Datature Nexus deployment", "the deployment's API URL", "a name for its model",
-                        AuthStyle.BEARER),
-    Protocol.LABEL_STUDIO: ("Label Studio ML backend", "http://localhost:9090", "a name for its model",
-                            AuthStyle.BEARER),
-}  # fmt: skip
-AUTH_TEXT = {AuthStyle.BEARER: "Authorization: Bearer <token>", AuthStyle.QUERY: "?api_key=<token> in the URL",
-             AuthStyle.HEADER: "a header of its own (name below)"}  # fmt: skip
+    Protocol.OIP: (
+        "Open Inference Protocol v2 (Triton, KServe, MLServer, OpenVINO, labelassist-server)",
+        "http://inference-host:8000",
+        "model name, e.g. face",
+        AuthStyle.BEARER,
+    ),
+    Protocol.ROBOFLOW: (
+        "Roboflow Inference (self-hosted server or hosted API)",
+        "http://localhost:9001 or https://detect.roboflow.com",
+        "model id, e.g. my-project/3",
+        AuthStyle.QUERY,
+    ),
+    Protocol.DATATURE: (
+        "Datature Nexus deployment",
+        "the deployment's API URL",
+        "a name for its model",
+        AuthStyle.BEARER,
+    ),
+    Protocol.LABEL_STUDIO: (
+        "Label Studio ML backend",
+        "http://localhost:9090",
+        "a name for its model",
+        AuthStyle.BEARER,
+    ),
+}
+AUTH_TEXT = {
+    AuthStyle.BEARER: "Authorization: Bearer <token>",
+    AuthStyle.QUERY: "?api_key=<token> in the URL",
+    AuthStyle.HEADER: "a header of its own (name below)",
+}
 
 
 class RemoteDialog(QDialog):
-    def __init__(self, client: InferenceClient, parent: QWidget | None = None,
-                 existing: Deployment | None = None, token_of_existing: str | None = None,
-                 tag_names: tuple[str, ...] = ()) -> None:  # fmt: skip
+    def __init__(
+        self,
+        client: InferenceClient,
+        parent: QWidget | None = None,
+        existing: Deployment | None = None,
+        token_of_existing: str | None = None,
+        tag_names: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit deployment" if existing else "Add remote deployment")
         self.client = client
@@ -56,15 +79,20 @@ class RemoteDialog(QDialog):
         self.model = QLineEdit(existing.model if existing else "")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setPlaceholderText("kept in the system keyring" + (" (unchanged if empty)" if existing else ""))
+        self.token.setPlaceholderText(
+            "kept in the system keyring" + (" (unchanged if empty)" if existing else "")
+        )
         self.auth = QComboBox()
         for style, text in AUTH_TEXT.items():
             self.auth.addItem(text, style)
         self.task = QComboBox()
         self.task.setObjectName("remote_task")
         self.task.addItem("as the server says (else boxes)", None)
-        for task, text in ((Task.DETECT, "boxes (detection)"), (Task.SEGMENT, "polygons (segmentation)"),
-                           (Task.KEYPOINTS, "keypoints")):  # fmt: skip
+        for task, text in (
+            (Task.DETECT, "boxes (detection)"),
+            (Task.SEGMENT, "polygons (segmentation)"),
+            (Task.KEYPOINTS, "keypoints"),
+        ):
             self.task.addItem(text, task)
         self.labels = QLineEdit(", ".join(existing.labels) if existing else ", ".join(tag_names))
         self.labels.setObjectName("remote_labels")
@@ -80,8 +108,14 @@ class RemoteDialog(QDialog):
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setObjectName("test_result")
-        for w, n in ((self.name, "remote_name"), (self.url, "remote_url"), (self.model, "remote_model"),
-                     (self.token, "remote_token"), (self.protocol, "remote_protocol"), (self.auth, "remote_auth")):  # fmt: skip
+        for w, n in (
+            (self.name, "remote_name"),
+            (self.url, "remote_url"),
+            (self.model, "remote_model"),
+            (self.token, "remote_token"),
+            (self.protocol, "remote_protocol"),
+            (self.auth, "remote_auth"),
+        ):
             w.setObjectName(n)
         form = QFormLayout(self)
         form.addRow("Protocol", self.protocol)
@@ -96,7 +130,9 @@ class RemoteDialog(QDialog):
         form.addRow("Timeout", self.timeout)
         form.addRow("Prefetch limit", self.rate)
         form.addRow(self.test_button, self.result)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -104,7 +140,9 @@ class RemoteDialog(QDialog):
         self._runner.result.connect(self._on_tested)
         self.test_button.clicked.connect(self.test_connection)
         self.protocol.currentIndexChanged.connect(self._protocol_changed)
-        self.auth.currentIndexChanged.connect(lambda _i: self.auth_header.setEnabled(self._auth() == AuthStyle.HEADER))
+        self.auth.currentIndexChanged.connect(
+            lambda _i: self.auth_header.setEnabled(self._auth() == AuthStyle.HEADER)
+        )
         if existing is not None:
             self.protocol.setCurrentIndex(self.protocol.findData(existing.protocol))
             self.auth.setCurrentIndex(self.auth.findData(existing.auth))
@@ -127,12 +165,20 @@ class RemoteDialog(QDialog):
     def deployment(self, quiet: bool = False) -> Deployment | None:
         """The deployment described, or None after telling the user what is wrong."""
         base = self.existing.model_dump() if self.existing else {}
-        fields = {"name": self.name.text() or "untitled", "url": self.url.text(), "model": self.model.text(),
-                  "protocol": self.protocol.currentData(), "auth": self._auth(),
-                  "auth_header": self.auth_header.text().strip(), "timeout_s": self.timeout.value(),
-                  "rate_limit": self.rate.value(), "task": self.task.currentData(),
-                  "labels": tuple(x.strip() for x in self.labels.text().split(",") if x.strip())
-                  if self.protocol.currentData() == Protocol.LABEL_STUDIO else ()}  # fmt: skip
+        fields = {
+            "name": self.name.text() or "untitled",
+            "url": self.url.text(),
+            "model": self.model.text(),
+            "protocol": self.protocol.currentData(),
+            "auth": self._auth(),
+            "auth_header": self.auth_header.text().strip(),
+            "timeout_s": self.timeout.value(),
+            "rate_limit": self.rate.value(),
+            "task": self.task.currentData(),
+            "labels": tuple(x.strip() for x in self.labels.text().split(",") if x.strip())
+            if self.protocol.currentData() == Protocol.LABEL_STUDIO
+            else (),
+        }
         try:
             d = Deployment.model_validate({**base, **fields})
         except ValidationError as e:
@@ -144,7 +190,9 @@ class RemoteDialog(QDialog):
                 QMessageBox.warning(self, "Deployment", message)
             return None
         if not d.url:
-            (self.result.setText if quiet else lambda m: QMessageBox.warning(self, "Deployment", m))("Enter the URL.")
+            (self.result.setText if quiet else lambda m: QMessageBox.warning(self, "Deployment", m))(
+                "Enter the URL."
+            )
             return None
         return d
 
@@ -177,7 +225,9 @@ class RemoteDialog(QDialog):
         m = outcome.model
         labels = ", ".join(m.labels[:8]) + (" …" if len(m.labels) > 8 else "") if m.labels else "none listed"
         points = f", {len(m.keypoint_names)} keypoints" if m.keypoint_names else ""
-        self.result.setText(f"Online: model '{m.name}' {m.version}, task {m.task.value}{points}; labels: {labels}")
+        self.result.setText(
+            f"Online: model '{m.name}' {m.version}, task {m.task.value}{points}; labels: {labels}"
+        )
 
     def accept(self) -> None:
         if self.deployment() is not None:

@@ -21,9 +21,19 @@ def _cells(e: LogEntry) -> list[str]:
     def n(v: int | None) -> str:
         return "—" if v is None else str(v)
 
-    return [e.time.astimezone().strftime("%H:%M:%S"), e.image, n(e.status),
-            "—" if e.latency_ms is None else f"{e.latency_ms:.0f}", f"{e.bytes_sent / 1024:.0f} KiB",
-            str(e.raw), str(e.valid), n(e.mapped), n(e.above), n(e.shown), e.error]  # fmt: skip
+    return [
+        e.time.astimezone().strftime("%H:%M:%S"),
+        e.image,
+        n(e.status),
+        "—" if e.latency_ms is None else f"{e.latency_ms:.0f}",
+        f"{e.bytes_sent / 1024:.0f} KiB",
+        str(e.raw),
+        str(e.valid),
+        n(e.mapped),
+        n(e.above),
+        n(e.shown),
+        e.error,
+    ]
 
 
 class RequestLogDialog(QDialog):
@@ -32,9 +42,13 @@ class RequestLogDialog(QDialog):
         self.setWindowTitle(f"Request log — {name}")
         self.resize(1000, 420)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("The last 50 calls, newest first. Raw: predictions in the answer; valid: with "
-                                "finite numbers and inside the image; mapped: not ignored by the label mapping; "
-                                "shown: above the threshold and not already annotated."))  # fmt: skip
+        layout.addWidget(
+            QLabel(
+                "The last 50 calls, newest first. Raw: predictions in the answer; valid: with "
+                "finite numbers and inside the image; mapped: not ignored by the label mapping; "
+                "shown: above the threshold and not already annotated."
+            )
+        )
         self.table = QTableWidget(len(entries), len(COLUMNS))
         self.table.setObjectName("request_log_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)

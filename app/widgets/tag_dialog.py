@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QWidget,
-)  # fmt: skip
+)
 
 from app.models import Tag, TagKind
 from app.models.templates import KEYPOINT_TEMPLATES
@@ -64,7 +64,9 @@ class TagDialog(QDialog):
         form.addRow("Point names", self.names)
         form.addRow("Skeleton (i-j, …)", self.skeleton)
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
-)  # fmt: skip
+)
 
 from app.document import Document
 from app.models import Tag, TagKind
@@ -103,7 +103,9 @@ class TagsDock(QDockWidget):
         n = self.doc.count_with_tag(tag.id)
         if n:
             answer = QMessageBox.question(
-                self, "Delete tag", f"Delete tag '{tag.name}' and its {n} annotation(s) in all images?\n(Ctrl+Z undoes it.)"
+                self,
+                "Delete tag",
+                f"Delete tag '{tag.name}' and its {n} annotation(s) in all images?\n(Ctrl+Z undoes it.)",
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return

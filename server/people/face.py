@@ -11,7 +11,11 @@ from server.people.names import FACE_KEYPOINTS
 from server.people.ssd import SsdDetection, SsdDetector
 
 FACE_INFO = ModelInfo(
-    name="face", task=Task.DETECT, labels=("face",), platform="litert", release="mediapipe-0.10.21",
+    name="face",
+    task=Task.DETECT,
+    labels=("face",),
+    platform="litert",
+    release="mediapipe-0.10.21",
     keypoint_names=FACE_KEYPOINTS,
 )
 

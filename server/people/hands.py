@@ -22,8 +22,13 @@ ROI_SCALE = 2.6
 DEDUP_IOU = 0.5
 
 HANDS_INFO = ModelInfo(
-    name="hands", task=Task.KEYPOINTS, labels=("hand",), platform="litert", release="mediapipe-0.10.21",
-    keypoint_names=HAND_LANDMARKS, skeleton=HAND_SKELETON,
+    name="hands",
+    task=Task.KEYPOINTS,
+    labels=("hand",),
+    platform="litert",
+    release="mediapipe-0.10.21",
+    keypoint_names=HAND_LANDMARKS,
+    skeleton=HAND_SKELETON,
     extra_outputs=(TensorSpec("handedness", "BYTES", (-1,)),),
 )
 
@@ -81,14 +86,16 @@ class HandsPipeline:
             raw = outputs["Identity"].reshape(21, 3).astype(np.float64)
             p = float(outputs["Identity_2"].reshape(-1)[0])
             label, score = ("Left", p) if p > 0.5 else ("Right", 1.0 - p)
-            hands.append(HandResult(
-                points=roi.project(raw[:, :2] / CROP),
-                z_rel=raw[:, 2] / CROP / 0.4 * roi.side,
-                presence=presence,
-                handedness=label,
-                handedness_score=score,
-                roi=roi,
-            ))
+            hands.append(
+                HandResult(
+                    points=roi.project(raw[:, :2] / CROP),
+                    z_rel=raw[:, 2] / CROP / 0.4 * roi.side,
+                    presence=presence,
+                    handedness=label,
+                    handedness_score=score,
+                    roi=roi,
+                )
+            )
         return hands
 
 

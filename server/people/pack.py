@@ -31,5 +31,7 @@ def load_people_pack(models_dir: Path, num_threads: int = 2) -> list[ServedModel
         FaceModel(face_detector),
         PersonSegmentationModel(SelfieSegmenter(models_dir, num_threads), face_detector, pose_detector),
         PoseModel(PosePipeline(pose_detector, models_dir, num_threads)),
-        HandsModel(HandsPipeline(SsdDetector(PALM_DETECTOR, models_dir, num_threads), models_dir, num_threads)),
+        HandsModel(
+            HandsPipeline(SsdDetector(PALM_DETECTOR, models_dir, num_threads), models_dir, num_threads)
+        ),
     ]

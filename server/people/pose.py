@@ -23,8 +23,13 @@ HEATMAP_MIN_CONFIDENCE = 0.5
 LANDMARKS = 33
 
 POSE_INFO = ModelInfo(
-    name="pose", task=Task.KEYPOINTS, labels=("person",), platform="litert", release="mediapipe-0.10.21",
-    keypoint_names=POSE_LANDMARKS, skeleton=POSE_SKELETON,
+    name="pose",
+    task=Task.KEYPOINTS,
+    labels=("person",),
+    platform="litert",
+    release="mediapipe-0.10.21",
+    keypoint_names=POSE_LANDMARKS,
+    skeleton=POSE_SKELETON,
 )
 
 
@@ -40,8 +45,14 @@ class PoseResult:
     def mask(self, width: int, height: int) -> np.ndarray:
         """Pose segmentation probability at image size (decoding.md §7.1 step 6)."""
         probability = sigmoid(self.mask_logits.astype(np.float64)).astype(np.float32)
-        return cv2.warpAffine(probability, self.roi.crop_matrix(CROP), (width, height), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        return cv2.warpAffine(
+            probability,
+            self.roi.crop_matrix(CROP),
+            (width, height),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
 
 
 def pose_roi(detection: SsdDetection) -> Roi:

@@ -22,7 +22,10 @@ MIN_AREA_FRACTION = 0.0005  # specks below this share of the image are not annot
 SIMPLIFY_PX = 1.0
 
 SEGMENTATION_INFO = ModelInfo(
-    name="person-segmentation", task=Task.SEGMENT, labels=("person",), platform="litert",
+    name="person-segmentation",
+    task=Task.SEGMENT,
+    labels=("person",),
+    platform="litert",
     release="mediapipe-0.10.21",
 )
 
@@ -44,7 +47,9 @@ class SelfieSegmenter:
         return cv2.resize(self.probability(image), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
 
 
-def mask_polygons(probability: np.ndarray, width: int, height: int) -> tuple[list[list[list[float]]], list[float]]:
+def mask_polygons(
+    probability: np.ndarray, width: int, height: int
+) -> tuple[list[list[list[float]]], list[float]]:
     """Outer rings (image pixels) and mean probabilities of the mask's parts, specks left out."""
     scale = min(1.0, WORKING_SIDE / max(width, height))
     work_w, work_h = max(1, round(width * scale)), max(1, round(height * scale))
@@ -73,7 +78,9 @@ def mask_polygons(probability: np.ndarray, width: int, height: int) -> tuple[lis
 class PersonSegmentationModel:
     info = SEGMENTATION_INFO
 
-    def __init__(self, segmenter: SelfieSegmenter, face_detector: SsdDetector, pose_detector: SsdDetector) -> None:
+    def __init__(
+        self, segmenter: SelfieSegmenter, face_detector: SsdDetector, pose_detector: SsdDetector
+    ) -> None:
         self.segmenter = segmenter
         self.face_detector = face_detector
         self.pose_detector = pose_detector
@@ -89,8 +96,10 @@ class PersonSegmentationModel:
         rings, scores = mask_polygons(self.segmenter.probability(image), width, height)
         if not rings:
             return empty_detections(self.info)
-        boxes = [[min(p[0] for p in r), min(p[1] for p in r), max(p[0] for p in r), max(p[1] for p in r)]
-                 for r in rings]
+        boxes = [
+            [min(p[0] for p in r), min(p[1] for p in r), max(p[0] for p in r), max(p[1] for p in r)]
+            for r in rings
+        ]
         return Detections(
             boxes=np.array(boxes, np.float32),
             scores=np.array(scores, np.float32),

@@ -30,14 +30,26 @@ class SsdSpec:
     scores: str
 
 
-FACE_SHORT = SsdSpec("face_detection_short_range.tflite", 128, (-1.0, 1.0), (8, 16, 16, 16), True, 6, 0.5,
-                     "regressors", "classificators")
-FACE_FULL = SsdSpec("face_detection_full_range_sparse.tflite", 192, (-1.0, 1.0), (4,), False, 6, 0.6,
-                    "Identity", "Identity_1")
-POSE_DETECTOR = SsdSpec("pose_detection.tflite", 224, (-1.0, 1.0), (8, 16, 32, 32, 32), True, 4, 0.5,
-                        "Identity", "Identity_1")
-PALM_DETECTOR = SsdSpec("palm_detection_full.tflite", 192, (0.0, 1.0), (8, 16, 16, 16), True, 7, 0.5,
-                        "Identity", "Identity_1")
+FACE_SHORT = SsdSpec(
+    "face_detection_short_range.tflite",
+    128,
+    (-1.0, 1.0),
+    (8, 16, 16, 16),
+    True,
+    6,
+    0.5,
+    "regressors",
+    "classificators",
+)
+FACE_FULL = SsdSpec(
+    "face_detection_full_range_sparse.tflite", 192, (-1.0, 1.0), (4,), False, 6, 0.6, "Identity", "Identity_1"
+)
+POSE_DETECTOR = SsdSpec(
+    "pose_detection.tflite", 224, (-1.0, 1.0), (8, 16, 32, 32, 32), True, 4, 0.5, "Identity", "Identity_1"
+)
+PALM_DETECTOR = SsdSpec(
+    "palm_detection_full.tflite", 192, (0.0, 1.0), (8, 16, 16, 16), True, 7, 0.5, "Identity", "Identity_1"
+)
 
 
 @dataclass(frozen=True)

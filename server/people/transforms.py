@@ -47,8 +47,14 @@ def to_tensor(pixels: np.ndarray, low: float, high: float) -> np.ndarray:
 def letterbox_tensor(image: np.ndarray, size: int, low: float, high: float) -> tuple[np.ndarray, Letterbox]:
     """The detector input: the whole image letterboxed to size×size with a zero border."""
     box = Letterbox(image.shape[1], image.shape[0], size)
-    warped = cv2.warpAffine(image, box.matrix(), (size, size), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    warped = cv2.warpAffine(
+        image,
+        box.matrix(),
+        (size, size),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0),
+    )
     return to_tensor(warped, low, high), box
 
 
@@ -56,8 +62,14 @@ def stretch_tensor(image: np.ndarray, width: int, height: int, low: float, high:
     """The whole image stretched to width×height, no aspect keeping (selfie segmentation)."""
     h, w = image.shape[:2]
     matrix = np.array([[width / w, 0, 0], [0, height / h, 0]], np.float64)
-    warped = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    warped = cv2.warpAffine(
+        image,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0),
+    )
     return to_tensor(warped, low, high)
 
 
@@ -90,8 +102,13 @@ class Roi:
 
     def crop(self, image: np.ndarray, out: int, low: float, high: float) -> np.ndarray:
         """The ROI sampled into an out×out tensor, border replicated."""
-        pixels = cv2.warpAffine(image, self.crop_matrix(out), (out, out),
-                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        pixels = cv2.warpAffine(
+            image,
+            self.crop_matrix(out),
+            (out, out),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
         return to_tensor(pixels, low, high)
 
     def project(self, points: np.ndarray) -> np.ndarray:

@@ -58,16 +58,27 @@ def test_a_remembered_keypoint_tag_that_no_longer_fits_is_not_remembered_twice()
 
 
 def test_keypoint_model_brings_its_point_names_and_skeleton_to_a_new_tag() -> None:
-    pose = ModelInfo(name="pose", task=Task.KEYPOINTS, labels=("hand",), keypoint_names=("a", "b", "c"),
-                     skeleton=((0, 1), (1, 2)))  # fmt: skip
+    pose = ModelInfo(
+        name="pose",
+        task=Task.KEYPOINTS,
+        labels=("hand",),
+        keypoint_names=("a", "b", "c"),
+        skeleton=((0, 1), (1, 2)),
+    )
     target = resolve("hand", D, pose, {})
     assert target.tag.kind == TagKind.KEYPOINTS
     assert target.tag.keypoint_names == ("a", "b", "c") and target.tag.skeleton == ((0, 1), (1, 2))
 
 
 def test_build_clips_into_the_image_and_drops_what_lies_outside() -> None:
-    result = PredictionSet(model=DETECT, predictions=(
-        _p("car", 0.9, -10, -10, 50, 40), _p("car", 0.8, 500, 500, 600, 600), _p("person", 0.7, 10, 10, 20, 20)))  # fmt: skip
+    result = PredictionSet(
+        model=DETECT,
+        predictions=(
+            _p("car", 0.9, -10, -10, 50, 40),
+            _p("car", 0.8, 500, 500, 600, 600),
+            _p("person", 0.7, 10, 10, 20, 20),
+        ),
+    )
     out = sg.build(result, D, {}, 100, 80)
     assert [s.label for s in out] == ["car", "person"]
     assert out[0].geometry == Box(x1=0, y1=0, x2=50, y2=40)
@@ -82,15 +93,25 @@ def test_identical_predictions_get_distinct_keys() -> None:
 
 def test_keypoints_outside_the_image_are_not_placed_and_weak_ones_are_occluded() -> None:
     pose = ModelInfo(name="pose", task=Task.KEYPOINTS, labels=("p",), keypoint_names=("a", "b", "c"))
-    points = (PredictedPoint(x=5, y=5, score=0.9), PredictedPoint(x=6, y=6, score=0.2), PredictedPoint(x=500, y=5))
+    points = (
+        PredictedPoint(x=5, y=5, score=0.9),
+        PredictedPoint(x=6, y=6, score=0.2),
+        PredictedPoint(x=500, y=5),
+    )
     result = PredictionSet(model=pose, predictions=(_p("p", 0.9, 0, 0, 10, 10, keypoints=points),))
     (s,) = sg.build(result, D, {}, 100, 100)
-    assert [p.v for p in s.geometry.points] == [Visibility.VISIBLE, Visibility.OCCLUDED, Visibility.UNLABELLED]
+    assert [p.v for p in s.geometry.points] == [
+        Visibility.VISIBLE,
+        Visibility.OCCLUDED,
+        Visibility.UNLABELLED,
+    ]
 
 
 def test_duplicates_of_existing_annotations_of_the_same_tag_are_hidden() -> None:
     car = Tag(id=1, name="car", kind=TagKind.BOX)
-    result = PredictionSet(model=DETECT, predictions=(_p("car", 0.9, 10, 10, 50, 50), _p("car", 0.8, 60, 60, 90, 90)))
+    result = PredictionSet(
+        model=DETECT, predictions=(_p("car", 0.9, 10, 10, 50, 50), _p("car", 0.8, 60, 60, 90, 90))
+    )
     out = sg.build(result, D, {1: car}, 100, 100)
     existing = [Annotation(id=1, image_id=1, tag_id=1, geometry=Box(x1=11, y1=10, x2=50, y2=51))]
     assert sg.duplicates(out, existing) == {out[0].key}
@@ -99,7 +120,9 @@ def test_duplicates_of_existing_annotations_of_the_same_tag_are_hidden() -> None
 
 
 def test_threshold_filter_and_candidates() -> None:
-    result = PredictionSet(model=DETECT, predictions=tuple(_p("car", s, 0, 0, 5 + s, 5) for s in (0.9, 0.6, 0.2)))
+    result = PredictionSet(
+        model=DETECT, predictions=tuple(_p("car", s, 0, 0, 5 + s, 5) for s in (0.9, 0.6, 0.2))
+    )
     out = sg.build(result, D, {}, 100, 100)
     assert [s.score for s in sg.above(out, 0.5)] == [0.9, 0.6]
     assert [s.score for s in sg.candidates(out, {out[0].key})] == [0.6, 0.2]

@@ -164,7 +164,9 @@ class _Plan:
     """What an import brings, as app/io/plan.py builds it: here one new image and a box on it and on a.jpg."""
 
     new_tags: list[Tag] = field(default_factory=lambda: [Tag(name="imported")])
-    new_images: list[ImageRecord] = field(default_factory=lambda: [ImageRecord(path="new.jpg", width=9, height=9)])
+    new_images: list[ImageRecord] = field(
+        default_factory=lambda: [ImageRecord(path="new.jpg", width=9, height=9)]
+    )
     statuses: dict[int, ImageStatus] = field(default_factory=dict)
     image_ids: list[int] = field(default_factory=list)
 
@@ -185,4 +187,3 @@ def test_an_import_is_one_undo_step_and_the_document_reads_it_again(make_doc) ->
     assert doc.current_image.id == on_screen and doc.annotations == {} and doc.current_tag.name == "car"
     doc.undo_stack.redo()
     assert len(doc.images) == 4 and len(doc.annotations) == 1
-

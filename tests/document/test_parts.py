@@ -44,10 +44,14 @@ def test_a_tag_fits_annotations_of_its_kind_and_keypoints_of_its_length() -> Non
     three = Tag(id=3, name="trio", kind=TagKind.KEYPOINTS, keypoint_names=("a", "b", "c"))
     tags.reset([Tag(id=1, name="box"), two, three, Tag(id=4, name="zone", kind=TagKind.POLYGON)])
     boxed = Annotation(image_id=1, tag_id=1, geometry=Box(x1=0, y1=0, x2=1, y2=1))
-    points = Annotation(image_id=1, tag_id=2, geometry=Keypoints(points=(Keypoint(x=1, y=1), Keypoint(x=2, y=2))))
+    points = Annotation(
+        image_id=1, tag_id=2, geometry=Keypoints(points=(Keypoint(x=1, y=1), Keypoint(x=2, y=2)))
+    )
     assert tags.fits(boxed, Tag(id=5, name="other box")) and not tags.fits(boxed, tags.by_id[4])
     assert not tags.fits(points, three)
-    assert tags.default_tag(TagKind.POLYGON) == Tag(name="region", color=tags.new_color(), kind=TagKind.POLYGON)
+    assert tags.default_tag(TagKind.POLYGON) == Tag(
+        name="region", color=tags.new_color(), kind=TagKind.POLYGON
+    )
     assert tags.default_tag(TagKind.KEYPOINTS) is None
 
 

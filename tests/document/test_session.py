@@ -57,7 +57,9 @@ def test_the_stores_write_through_one_connection_in_one_transaction(image_folder
         session.close()
 
 
-def test_added_files_are_kept_relative_to_the_project_and_only_once(image_folder: Path, tmp_path: Path) -> None:
+def test_added_files_are_kept_relative_to_the_project_and_only_once(
+    image_folder: Path, tmp_path: Path
+) -> None:
     extra = tmp_path / "more"
     extra.mkdir()
     shutil.copy(SAMPLES / "dog.jpg", extra / "dog.jpg")
@@ -77,7 +79,6 @@ def test_exports_go_beside_the_project_folder_not_into_it(image_folder: Path) ->
         assert session.default_export_folder() == image_folder.parent / "photos-export"
     finally:
         session.close()
-
 
 
 def test_widgets_reach_the_project_only_through_the_document() -> None:

@@ -15,12 +15,16 @@ class OneBox:
     """A detection model that finds one 'thing' in the top-left quarter of any image."""
 
     def __init__(self, name: str) -> None:
-        self.info = ModelInfo(name=name, task="detect", labels=("thing",), platform="test", release=f"{name}-1")
+        self.info = ModelInfo(
+            name=name, task="detect", labels=("thing",), platform="test", release=f"{name}-1"
+        )
 
     def predict(self, image: np.ndarray, options: Any) -> Detections:
         h, w = image.shape[:2]
         return Detections(
-            boxes=np.array([[0, 0, w / 2, h / 2]], np.float32), scores=np.array([0.9], np.float32), labels=["thing"]
+            boxes=np.array([[0, 0, w / 2, h / 2]], np.float32),
+            scores=np.array([0.9], np.float32),
+            labels=["thing"],
         )
 
 

@@ -132,7 +132,11 @@ class Driver:
         self.key(Qt.Key.Key_Z, Ctrl | Shift)
 
     def pan(self) -> None:
-        bar = self.w.canvas.horizontalScrollBar() if self.rng.random() < 0.5 else self.w.canvas.verticalScrollBar()
+        bar = (
+            self.w.canvas.horizontalScrollBar()
+            if self.rng.random() < 0.5
+            else self.w.canvas.verticalScrollBar()
+        )
         bar.setValue(bar.value() + self.rng.randint(-200, 200))
         self.paint()
 
@@ -236,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--mode", choices=("delete", "fuzz"), default="delete")
-    parser.add_argument("--crowded", type=int, default=0, help="boxes added to the first image before the rounds")
+    parser.add_argument(
+        "--crowded", type=int, default=0, help="boxes added to the first image before the rounds"
+    )
     args = parser.parse_args(argv)
     faulthandler.enable()
     os.environ.setdefault("LABELASSIST_HOME", tempfile.mkdtemp(prefix="canvas-fuzz-home-"))

@@ -15,7 +15,13 @@ def vp(window: MainWindow, x: float, y: float) -> QPoint:
     return window.canvas.scene_pos(x, y)
 
 
-def drag(qtbot, window: MainWindow, a: tuple[float, float], b: tuple[float, float], modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+def drag(
+    qtbot,
+    window: MainWindow,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    modifier=Qt.KeyboardModifier.NoModifier,
+) -> None:  # type: ignore[no-untyped-def]
     """Press at image point a, move in steps, release at b."""
     viewport = window.canvas.viewport()
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, vp(window, *a))
@@ -24,7 +30,13 @@ def drag(qtbot, window: MainWindow, a: tuple[float, float], b: tuple[float, floa
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, vp(window, *b))
 
 
-def click(qtbot, window: MainWindow, p: tuple[float, float], button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+def click(
+    qtbot,
+    window: MainWindow,
+    p: tuple[float, float],
+    button=Qt.MouseButton.LeftButton,
+    modifier=Qt.KeyboardModifier.NoModifier,
+) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(window.canvas.viewport(), button, modifier, vp(window, *p))
 
 
@@ -41,7 +53,9 @@ def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-unt
     deadline = time.monotonic() + 10
 
     def attempt() -> None:
-        dialog = next((x for x in QApplication.topLevelWidgets() if isinstance(x, kind) and x.isVisible()), None)
+        dialog = next(
+            (x for x in QApplication.topLevelWidgets() if isinstance(x, kind) and x.isVisible()), None
+        )
         if dialog is None:
             if time.monotonic() < deadline:
                 QTimer.singleShot(50, attempt)

@@ -35,7 +35,13 @@ class RouteServer:
             def _handle(self, method: str) -> None:
                 parts = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-                seen = Seen(method, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()}, body)
+                seen = Seen(
+                    method,
+                    parts.path,
+                    parse_qs(parts.query),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
                 server.seen.append(seen)
                 route = server.routes.get((method, parts.path))
                 status, answer = route(seen) if route else (404, b'{"detail": "Not Found"}')

@@ -60,14 +60,21 @@ def _commit_all(qtbot, w) -> list:  # type: ignore[no-untyped-def]
 
 def test_roboflow(make_window, image_folder, servers, qtbot) -> None:
     answer = json.loads(_fixture("roboflow_object_detection.json"))  # the server saw a 640×480 image
-    server = servers({
-        ("GET", "/info"): lambda s: (200, b'{"name": "Roboflow Inference Server", "version": "0.29.0"}'),
-        ("GET", "/model/registry"): lambda s: (200, b'{"models": []}'),
-        ("POST", "/forklifts/3"): lambda s: (200, json.dumps(answer).encode()),
-    })  # fmt: skip
+    server = servers(
+        {
+            ("GET", "/info"): lambda s: (200, b'{"name": "Roboflow Inference Server", "version": "0.29.0"}'),
+            ("GET", "/model/registry"): lambda s: (200, b'{"models": []}'),
+            ("POST", "/forklifts/3"): lambda s: (200, json.dumps(answer).encode()),
+        }
+    )
     w = make_window(image_folder)
-    _use(qtbot, w, Deployment(name="rf", url=server.url, model="forklifts/3", protocol=Protocol.ROBOFLOW,
-                              auth=AuthStyle.QUERY))  # fmt: skip
+    _use(
+        qtbot,
+        w,
+        Deployment(
+            name="rf", url=server.url, model="forklifts/3", protocol=Protocol.ROBOFLOW, auth=AuthStyle.QUERY
+        ),
+    )
     (post,) = server.posts()
     assert post.query["api_key"] == [TOKEN] and "numpy" not in post.body.decode("ascii", "replace")
     assert base64.b64decode(post.body) == w.doc.current_path().read_bytes()
@@ -81,25 +88,37 @@ def test_roboflow(make_window, image_folder, servers, qtbot) -> None:
 
 
 def test_datature(make_window, image_folder, servers, qtbot) -> None:
-    server = servers({
-        ("GET", "/abc123/classes"): lambda s: (200, _fixture("datature_classes.json")),
-        ("POST", "/abc123/predict"): lambda s: (200, _fixture("datature_predict.json")),
-    })  # fmt: skip
+    server = servers(
+        {
+            ("GET", "/abc123/classes"): lambda s: (200, _fixture("datature_classes.json")),
+            ("POST", "/abc123/predict"): lambda s: (200, _fixture("datature_predict.json")),
+        }
+    )
     w = make_window(image_folder)
-    _use(qtbot, w, Deployment(name="nexus", url=server.url + "/abc123", model="boats", protocol=Protocol.DATATURE))
+    _use(
+        qtbot,
+        w,
+        Deployment(name="nexus", url=server.url + "/abc123", model="boats", protocol=Protocol.DATATURE),
+    )
     (post,) = server.posts()
     assert post.headers["authorization"] == f"Bearer {TOKEN}"
     body = json.loads(post.body)
-    assert body["image_type"] == "base_64" and base64.b64decode(body["data"]) == w.doc.current_path().read_bytes()
+    assert (
+        body["image_type"] == "base_64"
+        and base64.b64decode(body["data"]) == w.doc.current_path().read_bytes()
+    )
     img = w.doc.current_image
     boat = next(s.geometry for s in w.assist.shown() if s.label == "boat")  # normalised corners → pixels
     assert isinstance(boat, Box)
-    assert (boat.x1, boat.y1, boat.x2, boat.y2) == pytest.approx((0.25 * img.width, 0.5 * img.height,
-                                                                  0.5 * img.width, 0.75 * img.height))  # fmt: skip
+    assert (boat.x1, boat.y1, boat.x2, boat.y2) == pytest.approx(
+        (0.25 * img.width, 0.5 * img.height, 0.5 * img.width, 0.75 * img.height)
+    )
     _commit_all(qtbot, w)
 
 
-def test_label_studio_fetches_the_image_from_a_loopback_url(make_window, image_folder, servers, qtbot) -> None:
+def test_label_studio_fetches_the_image_from_a_loopback_url(
+    make_window, image_folder, servers, qtbot
+) -> None:
     fetched: list[bytes] = []
 
     def predict(seen: Seen):  # type: ignore[no-untyped-def]
@@ -108,41 +127,60 @@ def test_label_studio_fetches_the_image_from_a_loopback_url(make_window, image_f
             fetched.append(r.read())
         return 200, _fixture("label_studio_v1.json")
 
-    server = servers({
-        ("GET", "/health"): lambda s: (200, b'{"status": "UP", "model_class": "YOLO"}'),
-        ("POST", "/predict"): predict,
-    })  # fmt: skip
+    server = servers(
+        {
+            ("GET", "/health"): lambda s: (200, b'{"status": "UP", "model_class": "YOLO"}'),
+            ("POST", "/predict"): predict,
+        }
+    )
     w = make_window(image_folder)
-    _use(qtbot, w, Deployment(name="ls", url=server.url, model="yolo", protocol=Protocol.LABEL_STUDIO,
-                              labels=("car", "sign", "road")))  # fmt: skip
+    _use(
+        qtbot,
+        w,
+        Deployment(
+            name="ls",
+            url=server.url,
+            model="yolo",
+            protocol=Protocol.LABEL_STUDIO,
+            labels=("car", "sign", "road"),
+        ),
+    )
     assert fetched == [w.doc.current_path().read_bytes()]
     config = json.loads(server.posts()[0].body)["label_config"]
     assert '<Label value="car"/>' in config
     img = w.doc.current_image
     car = next(s.geometry for s in w.assist.shown() if s.label == "car")  # percent → pixels
-    assert (car.x1, car.y1, car.x2, car.y2) == pytest.approx((0.10 * img.width, 0.20 * img.height,
-                                                              0.35 * img.width, 0.70 * img.height))  # fmt: skip
+    assert (car.x1, car.y1, car.x2, car.y2) == pytest.approx(
+        (0.10 * img.width, 0.20 * img.height, 0.35 * img.width, 0.70 * img.height)
+    )
     assert any(isinstance(s.geometry, Box) for s in w.assist.shown())
     _commit_all(qtbot, w)
 
 
 def test_a_backend_error_is_reported_in_its_words(make_window, image_folder, servers, qtbot) -> None:
-    server = servers({
-        ("GET", "/health"): lambda s: (200, b'{"status": "UP"}'),
-        ("POST", "/predict"): lambda s: (500, b'{"error": "cannot fetch image"}'),
-    })  # fmt: skip
+    server = servers(
+        {
+            ("GET", "/health"): lambda s: (200, b'{"status": "UP"}'),
+            ("POST", "/predict"): lambda s: (500, b'{"error": "cannot fetch image"}'),
+        }
+    )
     w = make_window(image_folder)
     d = w.deployments.save(Deployment(name="ls", url=server.url, model="m", protocol=Protocol.LABEL_STUDIO))
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=15_000)
     w.assist.select_deployment(d.id)
     key(qtbot, w, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: not w.assist.busy, timeout=10_000)
-    assert "HTTP 500" in w.deployments.last_error[d.id] and "cannot fetch image" in w.deployments.last_error[d.id]
+    assert (
+        "HTTP 500" in w.deployments.last_error[d.id]
+        and "cannot fetch image" in w.deployments.last_error[d.id]
+    )
     (entry,) = w.deployments.log.entries(d.id)
     assert entry.status == 500
 
 
-def test_an_oip_segmentation_model_that_answers_with_masks(make_window, image_folder, fake_oip, qtbot) -> None:
+def test_an_oip_segmentation_model_that_answers_with_masks(
+    make_window, image_folder, fake_oip, qtbot
+) -> None:
     """Masks (COCO RLE) instead of polygons: the suggestion and the committed annotation are their outline."""
     import numpy as np
     from fake_oip import boxes_answer
@@ -154,8 +192,14 @@ def test_an_oip_segmentation_model_that_answers_with_masks(make_window, image_fo
     mask[100:200, 50:250] = 1
     rle = mask_utils.encode(np.asfortranarray(mask))
     answer = boxes_answer([[50, 100, 250, 200]], [0.8], ["blob"])
-    answer["outputs"].append({"name": "masks", "datatype": "BYTES", "shape": [1],
-                              "data": [json.dumps({"size": rle["size"], "counts": rle["counts"].decode()})]})  # fmt: skip
+    answer["outputs"].append(
+        {
+            "name": "masks",
+            "datatype": "BYTES",
+            "shape": [1],
+            "data": [json.dumps({"size": rle["size"], "counts": rle["counts"].decode()})],
+        }
+    )
     fake_oip.metadata["parameters"] = {"task": "segment", "labels": ["blob"], "version": "fake-1"}
     fake_oip.behaviour = lambda image: (200, "application/json", json.dumps(answer).encode())
     _use(qtbot, w, Deployment(name="masks", url=fake_oip.url, model="fake"))

@@ -23,19 +23,32 @@ FAULTS = {
     "500": (lambda image: (500, "application/json", b'{"error": "model crashed"}'), "HTTP 500"),
     "html": (lambda image: (200, "text/html", b"<!DOCTYPE html><html><body>Login</body></html>"), "web page"),
     "garbage": (lambda image: (200, "application/json", b"\x00\xffnot json"), "not an Open Inference"),
-    "wrong shapes": (lambda image: _json({"model_name": "fake", "outputs": [
-        {"name": "boxes", "datatype": "FP32", "shape": [2, 3], "data": [1, 2, 3, 4, 5, 6]},
-        {"name": "scores", "datatype": "FP32", "shape": [2], "data": [0.9, 0.8]},
-        {"name": "labels", "datatype": "BYTES", "shape": [2], "data": ["a", "b"]}]}), "FP32[N,4]"),
+    "wrong shapes": (
+        lambda image: _json(
+            {
+                "model_name": "fake",
+                "outputs": [
+                    {"name": "boxes", "datatype": "FP32", "shape": [2, 3], "data": [1, 2, 3, 4, 5, 6]},
+                    {"name": "scores", "datatype": "FP32", "shape": [2], "data": [0.9, 0.8]},
+                    {"name": "labels", "datatype": "BYTES", "shape": [2], "data": ["a", "b"]},
+                ],
+            }
+        ),
+        "FP32[N,4]",
+    ),
     "missing outputs": (lambda image: _json({"model_name": "fake", "outputs": []}), "lacks the output"),
-    "too many": (lambda image: _json(boxes_answer([[1, 1, 5, 5]] * 100_000, [0.9] * 100_000, ["x"] * 100_000)),
-                 "100,000 predictions"),
+    "too many": (
+        lambda image: _json(boxes_answer([[1, 1, 5, 5]] * 100_000, [0.9] * 100_000, ["x"] * 100_000)),
+        "100,000 predictions",
+    ),
     "huge": (lambda image: (200, "application/json", b" " * (65 * 2**20)), "at most 64 MiB"),
 }
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_a_failing_answer_says_why_and_commits_nothing(make_window, image_folder, fake_oip, qtbot, fault) -> None:
+def test_a_failing_answer_says_why_and_commits_nothing(
+    make_window, image_folder, fake_oip, qtbot, fault
+) -> None:
     behaviour, words = FAULTS[fault]
     w = make_window(image_folder)
     d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
@@ -67,8 +80,10 @@ def test_timeout_is_reported_and_the_ui_keeps_working(make_window, image_folder,
     key(qtbot, w, Qt.Key.Key_M)
     assert w.assist.busy
     key(qtbot, w, Qt.Key.Key_D)  # the window answers while the request waits
-    qtbot.waitUntil(lambda: any("did not answer within 1 s" in m for m in w.deployments.last_error.values()),
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: any("did not answer within 1 s" in m for m in w.deployments.last_error.values()),
+        timeout=10_000,
+    )
     assert w.deployments.records.usage(d.id).failures == 1
 
 
@@ -96,12 +111,16 @@ def test_a_deployment_that_stops_drops_out_with_a_note(make_window, image_folder
 
 
 TF_OD_METADATA = {
-    "name": "fake", "versions": ["3"], "platform": "tensorflow_savedmodel",
+    "name": "fake",
+    "versions": ["3"],
+    "platform": "tensorflow_savedmodel",
     "inputs": [{"name": "input_tensor", "datatype": "UINT8", "shape": [1, -1, -1, 3]}],
-    "outputs": [{"name": "detection_boxes", "datatype": "FP32", "shape": [1, 100, 4]},
-                {"name": "detection_scores", "datatype": "FP32", "shape": [1, 100]},
-                {"name": "detection_classes", "datatype": "FP32", "shape": [1, 100]},
-                {"name": "num_detections", "datatype": "FP32", "shape": [1]}],
+    "outputs": [
+        {"name": "detection_boxes", "datatype": "FP32", "shape": [1, 100, 4]},
+        {"name": "detection_scores", "datatype": "FP32", "shape": [1, 100]},
+        {"name": "detection_classes", "datatype": "FP32", "shape": [1, 100]},
+        {"name": "num_detections", "datatype": "FP32", "shape": [1]},
+    ],
     "parameters": {"labels": ["background", "person", "bicycle"]},
 }
 
@@ -110,26 +129,46 @@ def test_a_plain_triton_detection_model_is_used_as_it_is(make_window, image_fold
     """A TensorFlow Object Detection API export on Triton: RGB pixels in, normalised [y1,x1,y2,x2] out."""
     fake_oip.metadata = TF_OD_METADATA
     fake_oip.extensions = ["binary_tensor_data"]
-    fake_oip.behaviour = lambda image: _json({"model_name": "fake", "outputs": [
-        {"name": "detection_boxes", "datatype": "FP32", "shape": [1, 2, 4], "data": [0.1, 0.2, 0.5, 0.6, 0, 0, 1, 1]},
-        {"name": "detection_scores", "datatype": "FP32", "shape": [1, 2], "data": [0.9, 0.1]},
-        {"name": "detection_classes", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]},
-        {"name": "num_detections", "datatype": "FP32", "shape": [1], "data": [1]}]})
+    fake_oip.behaviour = lambda image: _json(
+        {
+            "model_name": "fake",
+            "outputs": [
+                {
+                    "name": "detection_boxes",
+                    "datatype": "FP32",
+                    "shape": [1, 2, 4],
+                    "data": [0.1, 0.2, 0.5, 0.6, 0, 0, 1, 1],
+                },
+                {"name": "detection_scores", "datatype": "FP32", "shape": [1, 2], "data": [0.9, 0.1]},
+                {"name": "detection_classes", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]},
+                {"name": "num_detections", "datatype": "FP32", "shape": [1], "data": [1]},
+            ],
+        }
+    )
     w = make_window(image_folder)
     use_deployment(qtbot, w, "triton", fake_oip.url, "fake")
     key(qtbot, w, Qt.Key.Key_M)
     wait_for_suggestions(qtbot, w)
     img = w.doc.current_image
     tensor = fake_oip.last_request["inputs"][0]
-    assert (tensor["name"], tensor["datatype"], tensor["shape"]) == ("input_tensor", "UINT8", [1, img.height, img.width, 3])
+    assert (tensor["name"], tensor["datatype"], tensor["shape"]) == (
+        "input_tensor",
+        "UINT8",
+        [1, img.height, img.width, 3],
+    )
     (s,) = w.assist.shown()  # num_detections says one
     assert s.label == "person" and s.score == pytest.approx(0.9)
     b = s.geometry
-    assert (b.x1, b.y1, b.x2, b.y2) == pytest.approx((0.2 * img.width, 0.1 * img.height, 0.6 * img.width, 0.5 * img.height))
+    assert (b.x1, b.y1, b.x2, b.y2) == pytest.approx(
+        (0.2 * img.width, 0.1 * img.height, 0.6 * img.width, 0.5 * img.height)
+    )
 
 
 def test_a_model_whose_inputs_do_not_fit_says_so(make_window, image_folder, fake_oip, qtbot) -> None:
-    fake_oip.metadata = {**TF_OD_METADATA, "inputs": [{"name": "images", "datatype": "FP32", "shape": [1, 3, 640, 640]}]}
+    fake_oip.metadata = {
+        **TF_OD_METADATA,
+        "inputs": [{"name": "images", "datatype": "FP32", "shape": [1, 3, 640, 640]}],
+    }
     w = make_window(image_folder)
     d = w.deployments.save(Deployment(name="yolo on triton", url=fake_oip.url, model="fake"))
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ERROR, timeout=10_000)
@@ -137,7 +176,9 @@ def test_a_model_whose_inputs_do_not_fit_says_so(make_window, image_folder, fake
     assert "takes images FP32[1, 3, 640, 640]" in message and "needs resizing on the server" in message
 
 
-def test_tab_x_and_space_focus_select_and_commit_a_suggestion(make_window, image_folder, fake_oip, qtbot) -> None:
+def test_tab_x_and_space_focus_select_and_commit_a_suggestion(
+    make_window, image_folder, fake_oip, qtbot
+) -> None:
     """The keys reach model assist; what a commit does is tested in tests/assist/test_assist_rules.py."""
     w = make_window(image_folder)
     use_deployment(qtbot, w, "fake", fake_oip.url, "fake")

@@ -70,13 +70,20 @@ def test_face_boxes_suggest_filter_select_commit_undo(make_window, image_folder,
     stored, tags = _stored(w)
     assert len(stored) == 1 and isinstance(stored[0].geometry, Box)
     p = stored[0].provenance
-    assert (p.source, p.deployment, p.model, p.version) == (Source.MODEL, "faces", "face", "mediapipe-0.10.21")
+    assert (p.source, p.deployment, p.model, p.version) == (
+        Source.MODEL,
+        "faces",
+        "face",
+        "mediapipe-0.10.21",
+    )
     assert p.score == shown[0].score
     assert tags[stored[0].tag_id].name == "face" and tags[stored[0].tag_id].kind == TagKind.BOX
     assert w.assist.shown() == [], "a committed suggestion is not suggested again"
     assert w.deployments.records.usage(d.id).committed == 1
 
-    key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one undo step: the commit and its new tag
+    key(
+        qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+    )  # one undo step: the commit and its new tag
     stored, tags = _stored(w)
     assert stored == [] and "face" not in {t.name for t in tags.values()}
     assert len(w.assist.shown()) == 1

@@ -20,12 +20,16 @@ SAMPLES = HERE.parent.parent / "resources" / "samples"
 RUNS = int(os.environ.get("CANVAS_FUZZ_RUNS", "5"))
 
 
-def run_child(tmp_path: Path, mode: str, seed: int, rounds: int, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_child(
+    tmp_path: Path, mode: str, seed: int, rounds: int, *extra: str
+) -> subprocess.CompletedProcess[str]:
     folder = tmp_path / f"{mode}-{seed}"
     folder.mkdir()
     for name in ("astronaut.jpg", "cat.png", "hand.jpg"):
         shutil.copy(SAMPLES / name, folder / name)
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LABELASSIST_HOME=str(tmp_path / f"home-{mode}-{seed}"))
+    env = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", LABELASSIST_HOME=str(tmp_path / f"home-{mode}-{seed}")
+    )
     command = [sys.executable, str(HERE / "canvas_fuzz.py"), str(folder)]
     command += ["--mode", mode, "--seed", str(seed), "--rounds", str(rounds), *extra]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=170)
@@ -40,7 +44,9 @@ def rounds_done(result: subprocess.CompletedProcess[str]) -> int:
 def test_delete_after_zoom_does_not_crash(tmp_path: Path, seed: int) -> None:
     """The reported crash: boxes drawn, zoom in and out, one selected and deleted, painted; undo and paste."""
     result = run_child(tmp_path, "delete", seed, rounds=30)
-    assert result.returncode == 0, f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    )
     assert rounds_done(result) == 30
 
 
@@ -49,7 +55,9 @@ def test_delete_after_zoom_does_not_crash(tmp_path: Path, seed: int) -> None:
 def test_canvas_fuzz_does_not_crash(tmp_path: Path, seed: int) -> None:
     """Random tool, zoom, pan, draw, move, delete, undo, redo, image switch, tag change and paste."""
     result = run_child(tmp_path, "fuzz", seed, rounds=30)
-    assert result.returncode == 0, f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    )
     assert rounds_done(result) == 30
 
 
@@ -58,5 +66,7 @@ def test_canvas_fuzz_does_not_crash(tmp_path: Path, seed: int) -> None:
 def test_canvas_fuzz_on_a_crowded_image_does_not_crash(tmp_path: Path, seed: int) -> None:
     """The same over 1,100 boxes, where one layer draws the unselected ones and the items only take clicks."""
     result = run_child(tmp_path, "fuzz", seed, 20, "--crowded", "1100")
-    assert result.returncode == 0, f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"rc {result.returncode} after {rounds_done(result)} rounds:\n{result.stderr[-3000:]}"
+    )
     assert rounds_done(result) == 20

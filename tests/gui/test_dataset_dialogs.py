@@ -47,9 +47,12 @@ def _annotate(project: Path, paths: list[str]) -> None:
     store = ProjectStore.open(project)
     tag = store.add_tag(Tag(name="thing"))
     by_path = {r.path: r for r in store.images()}
-    store.add_annotations([
-        Annotation(image_id=by_path[p].id, tag_id=tag.id, geometry=Box(x1=5, y1=6, x2=50, y2=60)) for p in paths
-    ])  # fmt: skip
+    store.add_annotations(
+        [
+            Annotation(image_id=by_path[p].id, tag_id=tag.id, geometry=Box(x1=5, y1=6, x2=50, y2=60))
+            for p in paths
+        ]
+    )
     store.close()
 
 
@@ -60,8 +63,17 @@ def _coco_for(folder: Path, names: list[str], category: str = "cat") -> Path:
         "annotations": [
             {"id": 10 + i, "image_id": i, "category_id": 1, "bbox": [10, 20, 30, 40], "segmentation": []}
             for i in range(1, len(names) + 1)
-        ] + [{"id": 99, "image_id": 1, "category_id": 2, "bbox": [0, 0, 5, 5], "segmentation": [[0, 0, 5, 0, 5, 5]]}],
-    }  # fmt: skip
+        ]
+        + [
+            {
+                "id": 99,
+                "image_id": 1,
+                "category_id": 2,
+                "bbox": [0, 0, 5, 5],
+                "segmentation": [[0, 0, 5, 0, 5, 5]],
+            }
+        ],
+    }
     path = folder / "labels.json"
     path.write_text(json.dumps(doc))
     return path
@@ -78,12 +90,16 @@ def test_export_dialog_writes_the_dataset(make_window, image_folder, tmp_path, q
     assert "Exported 3 image(s) and 1 annotation(s)" in dialog.report.toPlainText()
     coco = json.loads((tmp_path / "out" / "annotations.json").read_text())
     assert len(coco["images"]) == 3 and [c["name"] for c in coco["categories"]] == ["thing"]
-    assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == ["astronaut.jpg", "cat.png", "hand.jpg"]
+    assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == [
+        "astronaut.jpg",
+        "cat.png",
+        "hand.jpg",
+    ]
 
 
 def test_export_shows_progress_keeps_the_ui_live_and_cancels_cleanly(
     make_window, image_folder, tmp_path, qtbot, monkeypatch
-) -> None:  # fmt: skip
+) -> None:
     w = make_window(image_folder)
     release = threading.Event()
     real_place = coco_format.place
@@ -120,7 +136,10 @@ def test_import_is_one_undo_step(make_window, make_store, image_folder, qtbot) -
     dialog.src.setText(str(src))
     dialog.run_button.click()
     qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
-    assert "4 annotation(s), 0 new image(s) (3 already in the project), 2 new tag(s)" in dialog.report.toPlainText()
+    assert (
+        "4 annotation(s), 0 new image(s) (3 already in the project), 2 new tag(s)"
+        in dialog.report.toPlainText()
+    )
     assert w.doc.undo_stack.count() == steps + 1
     assert sorted(t.name for t in w.doc.tags.values()) == ["cat", "zone"]
     on_screen = w.doc.current_image.path
@@ -130,13 +149,17 @@ def test_import_is_one_undo_step(make_window, make_store, image_folder, qtbot) -
     assert store.annotation_count() == 4
 
     w.doc.undo_stack.undo()
-    assert store.annotation_count() == 0 and store.tags() == [] and w.doc.tags == {} and w.doc.annotations == {}
+    assert (
+        store.annotation_count() == 0 and store.tags() == [] and w.doc.tags == {} and w.doc.annotations == {}
+    )
     assert w.doc.current_image.path == on_screen
     w.doc.undo_stack.redo()
     assert store.annotation_count() == 4 and len(w.doc.tags) == 2 and len(w.doc.annotations) == expected
 
 
-def test_undoing_an_import_removes_the_images_it_added(make_window, make_store, image_folder, tmp_path, qtbot) -> None:
+def test_undoing_an_import_removes_the_images_it_added(
+    make_window, make_store, image_folder, tmp_path, qtbot
+) -> None:
     w = make_window(image_folder)
     extra = image_folder / "new"
     extra.mkdir()

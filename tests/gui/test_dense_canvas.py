@@ -24,8 +24,11 @@ def _crowded_project(tmp_path, samples):  # type: ignore[no-untyped-def]
     store = ProjectStore.create(tmp_path / "crowd.labelassist")
     (img,) = store.add_images([ImageRecord(path="astronaut.jpg", width=512, height=512)])
     tag = store.add_tag(Tag(name="dot", color="#00ff00"))
-    boxes = [Annotation(image_id=img.id, tag_id=tag.id, geometry=Box(x1=x, y1=y, x2=x + SIDE, y2=y + SIDE))
-             for y in range(2, 500, STEP) for x in range(2, 500, STEP)]  # fmt: skip
+    boxes = [
+        Annotation(image_id=img.id, tag_id=tag.id, geometry=Box(x1=x, y1=y, x2=x + SIDE, y2=y + SIDE))
+        for y in range(2, 500, STEP)
+        for x in range(2, 500, STEP)
+    ]
     store.add_annotations(boxes)
     store.close()
     assert len(boxes) > THIN_LINES_ABOVE
@@ -33,7 +36,11 @@ def _crowded_project(tmp_path, samples):  # type: ignore[no-untyped-def]
 
 
 def _changed(a, b, rect: QRect) -> int:  # type: ignore[no-untyped-def]
-    return sum(a.pixel(x, y) != b.pixel(x, y) for y in range(rect.top(), rect.bottom()) for x in range(rect.left(), rect.right()))
+    return sum(
+        a.pixel(x, y) != b.pixel(x, y)
+        for y in range(rect.top(), rect.bottom())
+        for x in range(rect.left(), rect.right())
+    )
 
 
 def test_crowded_image_is_drawn_by_one_layer_and_stays_editable(make_window, tmp_path, qtbot) -> None:

@@ -34,7 +34,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_local_deployment_starts_answers_and_stops_with_the_app(make_window, image_folder, people_models, qtbot) -> None:
+def test_local_deployment_starts_answers_and_stops_with_the_app(
+    make_window, image_folder, people_models, qtbot
+) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
     assert w.deployments.status(d.id).state == State.STARTING
@@ -68,7 +70,9 @@ def test_stop_and_start_a_local_deployment(make_window, image_folder, people_mod
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
 
 
-def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, image_folder, people_models, qtbot) -> None:
+def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(
+    make_window, image_folder, people_models, qtbot
+) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face", rate_limit=0.5)
     assert w.deployments.get(d.id).rate_limit == 0.5
@@ -84,7 +88,11 @@ def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, 
     w.deployments_page.edit_button.click()
     assert errors == []
     edited = w.deployments.get(d.id)
-    assert (edited.name, edited.rate_limit, edited.local) == ("faces here", 3.0, LocalSpec(people_model="face"))
+    assert (edited.name, edited.rate_limit, edited.local) == (
+        "faces here",
+        3.0,
+        LocalSpec(people_model="face"),
+    )
     assert w.deployments.status(d.id).state in (State.STARTING, State.ONLINE)  # the server was left running
     path = w.doc.project_path
     w.close()
@@ -94,9 +102,9 @@ def test_a_local_deployment_is_renamed_and_gets_its_prefetch_limit(make_window, 
     assert raw == "faces here"
 
 
-
-
-def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, image_folder, people_url, qtbot) -> None:
+def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(
+    make_window, image_folder, people_url, qtbot
+) -> None:
     w = make_window(image_folder)
     secret = "s3cr3t-token-value"
 
@@ -125,7 +133,9 @@ def test_remote_deployment_dialog_keeps_the_token_in_the_keyring(make_window, im
         assert conn.execute("SELECT count(*) FROM deployments").fetchone()[0] == 1
 
 
-def test_opening_another_project_stops_its_local_deployments(make_window, image_folder, people_models, tmp_path, qtbot) -> None:
+def test_opening_another_project_stops_its_local_deployments(
+    make_window, image_folder, people_models, tmp_path, qtbot
+) -> None:
     w = make_window(image_folder)
     d = w.deployments.add_local(LocalSpec(people_model="face"), "local face")
     qtbot.waitUntil(lambda: w.deployments.status(d.id).state == State.ONLINE, timeout=60_000)
@@ -139,7 +149,9 @@ def test_opening_another_project_stops_its_local_deployments(make_window, image_
     assert w.intelligent_dock.combo.findData(d.id) == -1
 
 
-def test_test_connection_says_why_a_deployment_is_not_usable(make_window, image_folder, people_url, qtbot) -> None:
+def test_test_connection_says_why_a_deployment_is_not_usable(
+    make_window, image_folder, people_url, qtbot
+) -> None:
     w = make_window(image_folder)
     dialog = RemoteDialog(w.deployments.client, w)
     dialog.name.setText("typo")
@@ -252,7 +264,9 @@ def _call(qtbot, w, d: Deployment, again: bool = False) -> None:  # type: ignore
     """One model call made by the app (M, or Shift+M to ask again), waited for until it is logged."""
     calls = len(w.deployments.log.entries(d.id))
     w.assist.assist(refresh=again)
-    qtbot.waitUntil(lambda: len(w.deployments.log.entries(d.id)) == calls + 1 and not w.assist.busy, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: len(w.deployments.log.entries(d.id)) == calls + 1 and not w.assist.busy, timeout=10_000
+    )
     assert w.deployments.log.entries(d.id)[0].status == 200
 
 
@@ -260,7 +274,9 @@ def _server_count(w, d: Deployment) -> str:  # type: ignore[no-untyped-def]
     return w.deployments_page.row_text(d.id)["Server count"]
 
 
-def test_server_count_is_each_models_own_as_soon_as_the_page_opens(make_window, image_folder, three_models, qtbot) -> None:
+def test_server_count_is_each_models_own_as_soon_as_the_page_opens(
+    make_window, image_folder, three_models, qtbot
+) -> None:
     w = make_window(image_folder)
     face = use_deployment(qtbot, w, "faces", three_models, "face")
     _call(qtbot, w, face)
@@ -275,7 +291,9 @@ def test_server_count_is_each_models_own_as_soon_as_the_page_opens(make_window, 
     assert "counted by its server" in _cell_tip(w, seg)
 
 
-def test_server_count_moves_soon_after_a_call_while_the_page_is_shown(make_window, image_folder, three_models, qtbot) -> None:
+def test_server_count_moves_soon_after_a_call_while_the_page_is_shown(
+    make_window, image_folder, three_models, qtbot
+) -> None:
     w = make_window(image_folder)
     face = use_deployment(qtbot, w, "faces", three_models, "face")
     seg = use_deployment(qtbot, w, "people", three_models, "person-segmentation")
@@ -287,7 +305,9 @@ def test_server_count_moves_soon_after_a_call_while_the_page_is_shown(make_windo
     assert _server_count(w, face) == "0 inferences"
 
 
-def test_server_counts_are_asked_at_most_once_per_interval(make_window, image_folder, three_models, monkeypatch, qtbot) -> None:
+def test_server_counts_are_asked_at_most_once_per_interval(
+    make_window, image_folder, three_models, monkeypatch, qtbot
+) -> None:
     monkeypatch.setattr(server_counts, "EVERY_MS", 3_600_000)
     asked: list[str] = []
     real_stats = InferenceClient.stats
@@ -310,7 +330,9 @@ def test_server_counts_are_asked_at_most_once_per_interval(make_window, image_fo
     assert asked == ["person-segmentation"]
 
 
-def test_server_count_is_a_dash_for_a_server_without_statistics(make_window, image_folder, fake_oip, monkeypatch, qtbot) -> None:
+def test_server_count_is_a_dash_for_a_server_without_statistics(
+    make_window, image_folder, fake_oip, monkeypatch, qtbot
+) -> None:
     monkeypatch.setattr(deployments_page, "REFRESH_MS", 3_600_000)
     w = make_window(image_folder)
     d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")

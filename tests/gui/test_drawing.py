@@ -102,7 +102,9 @@ def test_polygon_vertices_close_on_enter_and_can_be_edited(make_window, image_fo
     assert all(abs(x - 300) > 2 or abs(y - 300) > 2 for x, y in a.geometry.points)
 
 
-def test_polygon_closes_by_clicking_the_first_vertex_and_escape_cancels(make_window, image_folder, qtbot) -> None:
+def test_polygon_closes_by_clicking_the_first_vertex_and_escape_cancels(
+    make_window, image_folder, qtbot
+) -> None:
     w = make_window(image_folder)
     key(qtbot, w, Qt.Key.Key_P)
     for p in [(10, 10), (100, 10), (100, 100), (10, 10)]:
@@ -118,9 +120,11 @@ def test_polygon_closes_by_clicking_the_first_vertex_and_escape_cancels(make_win
 
 def test_keypoints_in_order_with_a_skipped_and_an_occluded_point(make_window, image_folder, qtbot) -> None:
     w = make_window(image_folder)
-    hand = next(t for t in w.doc.tag_list() if t.name == "hand") if any(
-        t.name == "hand" for t in w.doc.tag_list()
-    ) else None
+    hand = (
+        next(t for t in w.doc.tag_list() if t.name == "hand")
+        if any(t.name == "hand" for t in w.doc.tag_list())
+        else None
+    )
     if hand is None:  # a folder project starts without tags: make a hand tag as a user would
         from app.models.templates import keypoint_tag
 
@@ -137,7 +141,10 @@ def test_keypoints_in_order_with_a_skipped_and_an_occluded_point(make_window, im
     vs = [p.v for p in a.geometry.points]
     assert vs[:3] == [Visibility.VISIBLE, Visibility.UNLABELLED, Visibility.OCCLUDED]
     assert set(vs[3:]) == {Visibility.UNLABELLED}
-    assert (a.geometry.points[0].x, a.geometry.points[0].y) == (pytest.approx(100, abs=2), pytest.approx(100, abs=2))
+    assert (a.geometry.points[0].x, a.geometry.points[0].y) == (
+        pytest.approx(100, abs=2),
+        pytest.approx(100, abs=2),
+    )
 
     # Edit: drag the wrist, then double-click it to mark it occluded.
     key(qtbot, w, Qt.Key.Key_V)
@@ -145,7 +152,10 @@ def test_keypoints_in_order_with_a_skipped_and_an_occluded_point(make_window, im
     drag(qtbot, w, (100, 100), (140, 150))
     qtbot.mouseDClick(w.canvas.viewport(), Qt.MouseButton.LeftButton, pos=w.canvas.scene_pos(140, 150))
     [a] = stored(w)
-    assert (a.geometry.points[0].x, a.geometry.points[0].y) == (pytest.approx(140, abs=2), pytest.approx(150, abs=2))
+    assert (a.geometry.points[0].x, a.geometry.points[0].y) == (
+        pytest.approx(140, abs=2),
+        pytest.approx(150, abs=2),
+    )
     assert a.geometry.points[0].v == Visibility.OCCLUDED
 
 
@@ -173,7 +183,9 @@ def test_delete_and_retag_selected(make_window, image_folder, qtbot) -> None:
     assert stored(w) == []
 
 
-def test_picking_a_tag_with_the_mouse_mid_polygon_keeps_enter_on_the_canvas(make_window, image_folder, qtbot) -> None:
+def test_picking_a_tag_with_the_mouse_mid_polygon_keeps_enter_on_the_canvas(
+    make_window, image_folder, qtbot
+) -> None:
     from PySide6.QtWidgets import QApplication
 
     w = make_window(image_folder)

@@ -12,7 +12,9 @@ from app.models import ImageStatus
 from app.widgets.images_dock import ImageListModel
 
 
-def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(make_window, image_folder, fake_oip, qtbot) -> None:  # noqa: E501
+def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(
+    make_window, image_folder, fake_oip, qtbot
+) -> None:  # noqa: E501
     w = make_window(image_folder)
     use_deployment(qtbot, w, "fake", fake_oip.url, "fake", rate_limit=20.0)
     done = w.doc.images[-1]
@@ -39,7 +41,9 @@ def test_prelabel_asks_for_every_image_to_do_and_its_suggestions_wait_there(make
     with qtbot.waitSignal(w.canvas.imageShown, timeout=10_000):
         key(qtbot, w, Qt.Key.Key_D)
     shown = [s.key for s in w.assist.shown()]
-    assert shown and w.canvas.suggestions.shown_keys() == shown, "the canvas draws the pending ones, without M"
+    assert shown and w.canvas.suggestions.shown_keys() == shown, (
+        "the canvas draws the pending ones, without M"
+    )
 
 
 def test_cancel_stops_a_prelabel_batch_where_it_got_to(make_window, image_folder, fake_oip, qtbot) -> None:

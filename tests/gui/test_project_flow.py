@@ -114,7 +114,9 @@ def test_a_corrupt_image_shows_a_message_and_the_rest_keeps_working(make_window,
     assert not w.canvas.annotation_scene.pixmap_item.pixmap().isNull()
 
 
-def test_a_file_that_is_not_a_project_is_refused_and_the_open_project_stays(make_window, image_folder, tmp_path, qtbot) -> None:
+def test_a_file_that_is_not_a_project_is_refused_and_the_open_project_stays(
+    make_window, image_folder, tmp_path, qtbot
+) -> None:
     w = make_window(image_folder)
     bogus = tmp_path / "notes.labelassist"
     bogus.write_text("hello")

@@ -28,8 +28,12 @@ def _entry(name: str, count: int) -> dict[str, object]:
     return {"name": name, "version": "1", "inference_count": count, "inference_stats": {}}
 
 
-ALL_STATS = json.dumps({"model_stats": [_entry(f"other-{i}", 50 + i) for i in range(18)]
-                        + [_entry("face", 1), _entry("person-segmentation", 3)]}).encode()  # fmt: skip
+ALL_STATS = json.dumps(
+    {
+        "model_stats": [_entry(f"other-{i}", 50 + i) for i in range(18)]
+        + [_entry("face", 1), _entry("person-segmentation", 3)]
+    }
+).encode()
 
 
 @pytest.fixture
@@ -40,8 +44,17 @@ def reference_url() -> Iterator[str]:
 
 def _infer(url: str, model: str) -> None:
     data = base64.b64encode(SAMPLE.read_bytes()).decode()
-    body = {"inputs": [{"name": "image", "shape": [1], "datatype": "BYTES", "data": [data],
-                        "parameters": {"content_type": "base64"}}]}  # fmt: skip
+    body = {
+        "inputs": [
+            {
+                "name": "image",
+                "shape": [1],
+                "datatype": "BYTES",
+                "data": [data],
+                "parameters": {"content_type": "base64"},
+            }
+        ]
+    }
     assert requests.post(f"{url}/v2/models/{model}/infer", json=body, timeout=30).status_code == 200
 
 
@@ -65,7 +78,11 @@ def test_each_model_of_a_reference_server_has_its_own_count(reference_url: str) 
     _infer(reference_url, "face")
     client = InferenceClient()
     counts = {m: client.stats(Deployment(name=m, url=reference_url, model=m), None) for m in MODELS}
-    assert {m: s.inferences for m, s in counts.items() if s} == {"face": 1, "person-segmentation": 3, "pose": 0}
+    assert {m: s.inferences for m, s in counts.items() if s} == {
+        "face": 1,
+        "person-segmentation": 3,
+        "pose": 0,
+    }
     assert counts["pose"] == ModelStats(0, None)
     d = Deployment(name="seg", url=reference_url, model="person-segmentation")
     assert client.stats(d, None, version="1") == counts["person-segmentation"]
@@ -96,7 +113,9 @@ def test_a_failing_statistics_route_is_not_shown_as_a_count(make_routes) -> None
     def broken(_seen: Seen) -> tuple[int, bytes]:
         return 500, b'{"error": "stats are down"}'
 
-    d = Deployment(name="faces", url=make_routes({("GET", "/v2/models/face/stats"): broken}).url, model="face")
+    d = Deployment(
+        name="faces", url=make_routes({("GET", "/v2/models/face/stats"): broken}).url, model="face"
+    )
     with pytest.raises(InferenceError, match="stats are down"):
         InferenceClient().stats(d, None)
     text, tip = _read_count(InferenceClient(), d, None)

@@ -49,9 +49,20 @@ def test_deployment_keys_are_in_the_table() -> None:
 def test_model_assist_keys_and_design_hotkeys_present() -> None:
     by_key = {QKeySequence(s).toString(): spec.id for spec in ACTIONS for s in spec.shortcuts}
     assert by_key["M"] == "assist" and by_key["Space"] == "commit_selected" and by_key["S"] == "commit_all"
-    for k, action in {"D": "next_image", "A": "prev_image", "V": "tool_select", "R": "tool_rect",
-                      "P": "tool_polygon", "K": "tool_keypoints", "F": "fit", "Del": "delete",
-                      "Ctrl+Z": "undo", "Ctrl+Shift+Z": "redo", "1": "tag_1", "9": "tag_9"}.items():  # fmt: skip
+    for k, action in {
+        "D": "next_image",
+        "A": "prev_image",
+        "V": "tool_select",
+        "R": "tool_rect",
+        "P": "tool_polygon",
+        "K": "tool_keypoints",
+        "F": "fit",
+        "Del": "delete",
+        "Ctrl+Z": "undo",
+        "Ctrl+Shift+Z": "redo",
+        "1": "tag_1",
+        "9": "tag_9",
+    }.items():
         assert by_key[QKeySequence(k).toString()] == action
 
 
@@ -96,5 +107,7 @@ def test_layout_is_remembered(make_window, image_folder, qtbot) -> None:
 
 
 def test_command_line_version() -> None:
-    out = subprocess.run([sys.executable, "-m", "app", "--version"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == f"LabelAssist {__version__}"

@@ -192,7 +192,9 @@ def test_a_stop_that_times_out_keeps_the_busy_thread_alive_until_its_job_returns
     assert kept.isRunning()
     del kept
     gate.release.set()
-    qtbot.waitUntil(lambda: all(t.objectName() != name for t in worker._still_running), timeout=int(WAIT * 1000))
+    qtbot.waitUntil(
+        lambda: all(t.objectName() != name for t in worker._still_running), timeout=int(WAIT * 1000)
+    )
 
 
 def test_no_signal_is_delivered_after_stop(qtbot, make_runner):

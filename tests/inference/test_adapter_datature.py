@@ -52,7 +52,11 @@ def test_the_predict_request_carries_the_image_as_base64() -> None:
 def test_normalised_bounds_become_pixel_corners() -> None:
     predictions, dropped = ADAPTER.parse_infer(_answer("datature_predict.json"), IMAGE, PROBE)
     assert dropped == 0
-    assert [(p.label, p.score) for p in predictions] == [("boat", 0.9123), ("buoy", 0.6041), ("jetty", 0.7788)]
+    assert [(p.label, p.score) for p in predictions] == [
+        ("boat", 0.9123),
+        ("buoy", 0.6041),
+        ("jetty", 0.7788),
+    ]
     assert _corners(predictions[0]) == (200, 200, 400, 300)
     assert _corners(predictions[1]) == (0, 0, 160, 40)
 
@@ -73,7 +77,10 @@ def test_keypoints_are_scaled_with_their_confidences() -> None:
 def test_older_deployments_answer_with_a_bare_list_and_newer_ones_wrap_it() -> None:
     items = json.loads((FIXTURES / "datature_predict.json").read_text())["predictions"]
     assert len(ADAPTER.parse_infer(_json(items), IMAGE, PROBE)[0]) == 3
-    assert len(ADAPTER.parse_infer(_json({"response": {"predictions": items}, "tags": {}}), IMAGE, PROBE)[0]) == 3
+    assert (
+        len(ADAPTER.parse_infer(_json({"response": {"predictions": items}, "tags": {}}), IMAGE, PROBE)[0])
+        == 3
+    )
 
 
 def test_a_flat_bound_is_read_as_corners() -> None:
@@ -91,8 +98,16 @@ def test_nan_predictions_are_dropped_and_counted_and_scores_clamped() -> None:
 
 
 def test_pixel_coordinates_are_refused_rather_than_scaled() -> None:
-    raw = [{"confidence": 0.5, "tag": {"id": 0, "name": "boat"}, "bound": [[10, 20], [10, 90], [300, 90], [300, 20]]}]
-    with pytest.raises(InferenceError, match="coordinate of 300; 'bound', 'contour' and 'keypoints' should be normalised"):
+    raw = [
+        {
+            "confidence": 0.5,
+            "tag": {"id": 0, "name": "boat"},
+            "bound": [[10, 20], [10, 90], [300, 90], [300, 20]],
+        }
+    ]
+    with pytest.raises(
+        InferenceError, match="coordinate of 300; 'bound', 'contour' and 'keypoints' should be normalised"
+    ):
         ADAPTER.parse_infer(_json(raw), IMAGE, PROBE)
 
 
@@ -102,7 +117,9 @@ def test_malformed_answers_are_refused_in_plain_words() -> None:
     with pytest.raises(InferenceError, match="Datature prediction 1 does not fit: tag: field required"):
         ADAPTER.parse_infer(_json([{"confidence": 0.5, "bound": [[0, 0], [1, 1]]}]), IMAGE, PROBE)
     with pytest.raises(InferenceError, match="'bound' that is not a list of"):
-        ADAPTER.parse_infer(_json([{"confidence": 0.5, "tag": {"name": "a"}, "bound": ["x", "y"]}]), IMAGE, PROBE)
+        ADAPTER.parse_infer(
+            _json([{"confidence": 0.5, "tag": {"name": "a"}, "bound": ["x", "y"]}]), IMAGE, PROBE
+        )
     with pytest.raises(InferenceError, match="has no 'bound', 'contour' or 'keypoints'"):
         ADAPTER.parse_infer(_json([{"confidence": 0.5, "tag": {"name": "a"}}]), IMAGE, PROBE)
 

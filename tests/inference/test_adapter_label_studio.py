@@ -21,11 +21,19 @@ ADAPTER = LabelStudioAdapter()
 
 
 def _deployment(task: Task | None = None, labels: tuple[str, ...] = ()) -> Deployment:
-    return Deployment(name="ls", protocol=Protocol.LABEL_STUDIO, url="http://localhost:9090", model="yolo",
-                      task=task, label_map=dict.fromkeys(labels, "ignore"))  # fmt: skip
+    return Deployment(
+        name="ls",
+        protocol=Protocol.LABEL_STUDIO,
+        url="http://localhost:9090",
+        model="yolo",
+        task=task,
+        label_map=dict.fromkeys(labels, "ignore"),
+    )
 
 
-def _probe(task: Task = Task.DETECT, labels: tuple[str, ...] = ("car", "sign"), names: tuple[str, ...] = ()) -> Probe:
+def _probe(
+    task: Task = Task.DETECT, labels: tuple[str, ...] = ("car", "sign"), names: tuple[str, ...] = ()
+) -> Probe:
     return Probe(ModelInfo(name="yolo", task=task, labels=labels, keypoint_names=names))
 
 
@@ -46,7 +54,9 @@ def test_registered_for_the_label_studio_protocol() -> None:
 
 
 def test_the_request_names_the_image_url_and_a_labelling_config() -> None:
-    r = ADAPTER.infer_request(_deployment(), IMAGE, "img-1/gen-2", 0.25, _probe(labels=("car", 'a "quoted" <sign>')))
+    r = ADAPTER.infer_request(
+        _deployment(), IMAGE, "img-1/gen-2", 0.25, _probe(labels=("car", 'a "quoted" <sign>'))
+    )
     assert (r.method, r.path) == ("POST", "/predict")
     body = json.loads(r.body)
     (task,) = body["tasks"]
@@ -66,8 +76,10 @@ def test_the_task_chooses_the_control_tag() -> None:
 
 
 def test_the_same_request_id_gives_the_same_task_id() -> None:
-    ids = [json.loads(ADAPTER.infer_request(_deployment(), IMAGE, rid, 0.5, _probe()).body)["tasks"][0]["id"]
-           for rid in ("a/1", "a/1", "a/2")]  # fmt: skip
+    ids = [
+        json.loads(ADAPTER.infer_request(_deployment(), IMAGE, rid, 0.5, _probe()).body)["tasks"][0]["id"]
+        for rid in ("a/1", "a/1", "a/2")
+    ]
     assert ids[0] == ids[1] != ids[2]
 
 
@@ -101,8 +113,9 @@ def test_percent_polygons_become_pixel_polygons() -> None:
 
 def test_keypoints_join_their_parent_rectangle_in_the_models_order() -> None:
     names = ("nose", "left_eye", "right_eye", "left_ear")
-    (person,), dropped = ADAPTER.parse_infer(_answer("label_studio_v2_keypoints.json"), IMAGE,
-                                             _probe(Task.KEYPOINTS, names=names))  # fmt: skip
+    (person,), dropped = ADAPTER.parse_infer(
+        _answer("label_studio_v2_keypoints.json"), IMAGE, _probe(Task.KEYPOINTS, names=names)
+    )
     assert dropped == 0 and person.label == "person" and person.score == 0.88
     assert _corners(person) == (160, 120, 480, 360)
     assert [(k.x, k.y) for k in person.keypoints[:3]] == [(320, 144), (288, 132), (352, 132)]
@@ -110,7 +123,9 @@ def test_keypoints_join_their_parent_rectangle_in_the_models_order() -> None:
 
 
 def test_keypoints_keep_the_backends_order_when_the_model_names_none() -> None:
-    (person,), _ = ADAPTER.parse_infer(_answer("label_studio_v2_keypoints.json"), IMAGE, _probe(Task.KEYPOINTS))
+    (person,), _ = ADAPTER.parse_infer(
+        _answer("label_studio_v2_keypoints.json"), IMAGE, _probe(Task.KEYPOINTS)
+    )
     assert [round(k.score, 2) for k in person.keypoints] == [0.97, 0.91, 0.9]
 
 
@@ -141,7 +156,11 @@ def test_malformed_answers_are_refused_in_plain_words() -> None:
         ADAPTER.parse_infer(_json({"status": "ERROR", "error": "boom"}), IMAGE, _probe())
     with pytest.raises(InferenceError, match="should be an object with a 'result' list"):
         ADAPTER.parse_infer(_json({"results": ["car"]}), IMAGE, _probe())
-    bad = {"results": [{"result": [{"type": "rectanglelabels", "value": {"x": 1, "y": 2, "rectanglelabels": ["a"]}}]}]}
+    bad = {
+        "results": [
+            {"result": [{"type": "rectanglelabels", "value": {"x": 1, "y": 2, "rectanglelabels": ["a"]}}]}
+        ]
+    }
     with pytest.raises(InferenceError, match="Label Studio rectangle 1 does not fit: width: field required"):
         ADAPTER.parse_infer(_json(bad), IMAGE, _probe())
 
@@ -155,11 +174,17 @@ def test_the_health_route_is_the_probe() -> None:
 
     probe = ADAPTER.describe(_deployment(Task.SEGMENT, labels=("car", "bus")), send)
     assert [(r.method, r.path) for r in asked] == [("GET", "/health")]
-    assert probe.model.name == "YOLO" and probe.model.task == Task.SEGMENT and probe.model.labels == ("car", "bus")
+    assert (
+        probe.model.name == "YOLO"
+        and probe.model.task == Task.SEGMENT
+        and probe.model.labels == ("car", "bus")
+    )
 
 
 def test_a_version_1_health_answer_is_read() -> None:
-    probe = ADAPTER.describe(_deployment(), lambda r: _json({"status": "UP", "model_dir": "/data/models", "v2": None}))
+    probe = ADAPTER.describe(
+        _deployment(), lambda r: _json({"status": "UP", "model_dir": "/data/models", "v2": None})
+    )
     assert probe.model.name == "yolo" and probe.model.task == Task.DETECT
 
 

@@ -20,7 +20,9 @@ ADAPTER = RoboflowAdapter()
 
 
 def _deployment(model: str = "forklifts/3", task: Task | None = None) -> Deployment:
-    return Deployment(name="rf", protocol=Protocol.ROBOFLOW, url="http://localhost:9001", model=model, task=task)
+    return Deployment(
+        name="rf", protocol=Protocol.ROBOFLOW, url="http://localhost:9001", model=model, task=task
+    )
 
 
 def _answer(name: str) -> HttpResponse:
@@ -49,8 +51,11 @@ def test_project_version_ids_use_the_legacy_route_with_a_base64_body() -> None:
 
 
 def test_aliases_use_the_infer_route_of_the_task_with_a_json_body() -> None:
-    for task, path in ((Task.DETECT, "/infer/object_detection"), (Task.SEGMENT, "/infer/instance_segmentation"),
-                       (Task.KEYPOINTS, "/infer/keypoints_detection")):  # fmt: skip
+    for task, path in (
+        (Task.DETECT, "/infer/object_detection"),
+        (Task.SEGMENT, "/infer/instance_segmentation"),
+        (Task.KEYPOINTS, "/infer/keypoints_detection"),
+    ):
         r = ADAPTER.infer_request(_deployment("yolov8n-640"), IMAGE, "img-1/gen-2", 0.1, _probe(task))
         assert (r.method, r.path) == ("POST", path)
         body = json.loads(r.body)
@@ -69,14 +74,20 @@ def test_the_image_is_never_sent_as_a_pickle() -> None:
 def test_detection_centres_become_pixel_corners() -> None:
     predictions, dropped = ADAPTER.parse_infer(_answer("roboflow_object_detection.json"), IMAGE, _probe())
     assert dropped == 0
-    assert [(p.label, p.score) for p in predictions] == [("forklift", 0.92), ("person", 0.55), ("pallet", 0.41)]
+    assert [(p.label, p.score) for p in predictions] == [
+        ("forklift", 0.92),
+        ("person", 0.55),
+        ("pallet", 0.41),
+    ]
     boxes = [(p.box.x1, p.box.y1, p.box.x2, p.box.y2) for p in predictions]
     assert boxes == [(270, 215, 370, 265), (30, 20, 71, 100), (555, 415, 645, 485)]
     assert all(p.polygon is None and p.keypoints is None for p in predictions)
 
 
 def test_segmentation_points_become_polygons() -> None:
-    predictions, dropped = ADAPTER.parse_infer(_answer("roboflow_instance_segmentation.json"), IMAGE, _probe())
+    predictions, dropped = ADAPTER.parse_infer(
+        _answer("roboflow_instance_segmentation.json"), IMAGE, _probe()
+    )
     leaf, stem = predictions
     assert dropped == 0
     assert leaf.polygon is not None and leaf.polygon.points[:2] == ((100, 60), (200, 60))
@@ -85,7 +96,9 @@ def test_segmentation_points_become_polygons() -> None:
 
 
 def test_keypoints_are_placed_by_their_class_id() -> None:
-    predictions, _ = ADAPTER.parse_infer(_answer("roboflow_keypoints_detection.json"), IMAGE, _probe(Task.KEYPOINTS))
+    predictions, _ = ADAPTER.parse_infer(
+        _answer("roboflow_keypoints_detection.json"), IMAGE, _probe(Task.KEYPOINTS)
+    )
     first, second = predictions
     assert [(k.x, k.y) for k in first.keypoints] == [(189, 20), (180, 12), (198, 12), (170, 18), (208, 18)]
     assert second.keypoints[0].x == 478 and second.keypoints[0].score == 0.93  # nose came second
@@ -103,14 +116,20 @@ def test_coordinates_follow_the_size_the_server_saw() -> None:
 
 def test_nan_and_infinite_predictions_are_dropped_and_counted() -> None:
     body = (FIXTURES / "roboflow_object_detection.json").read_text()
-    body = body.replace('"width": 100.0', '"width": NaN').replace('"confidence": 0.41', '"confidence": Infinity')
+    body = body.replace('"width": 100.0', '"width": NaN').replace(
+        '"confidence": 0.41', '"confidence": Infinity'
+    )
     predictions, dropped = ADAPTER.parse_infer(HttpResponse(200, {}, body.encode()), IMAGE, _probe())
     assert [p.label for p in predictions] == ["person"] and dropped == 2
 
 
 def test_scores_are_clamped_and_empty_labels_named() -> None:
-    raw = {"predictions": [{"x": 5, "y": 5, "width": 2, "height": 2, "confidence": 1.7, "class": " ", "class_id": 4},
-                           {"x": 5, "y": 5, "width": -2, "height": 2, "confidence": -0.2, "class": "x" * 300}]}  # fmt: skip
+    raw = {
+        "predictions": [
+            {"x": 5, "y": 5, "width": 2, "height": 2, "confidence": 1.7, "class": " ", "class_id": 4},
+            {"x": 5, "y": 5, "width": -2, "height": 2, "confidence": -0.2, "class": "x" * 300},
+        ]
+    }
     a, b = ADAPTER.parse_infer(_json(raw), IMAGE, _probe())[0]
     assert (a.score, a.label) == (1.0, "class 4")
     assert (b.score, len(b.label)) == (0.0, 200) and b.box.x1 < b.box.x2
@@ -131,8 +150,9 @@ def test_a_prediction_missing_a_field_is_named() -> None:
 
 def test_a_classification_answer_is_explained() -> None:
     with pytest.raises(InferenceError, match="classification"):
-        ADAPTER.parse_infer(_json({"predictions": [{"class": "cat", "class_id": 0, "confidence": 0.9}]}),
-                            IMAGE, _probe())  # fmt: skip
+        ADAPTER.parse_infer(
+            _json({"predictions": [{"class": "cat", "class_id": 0, "confidence": 0.9}]}), IMAGE, _probe()
+        )
     with pytest.raises(InferenceError, match="classification"):
         ADAPTER.parse_infer(_json({"predictions": {"cat": {"confidence": 0.9}}}), IMAGE, _probe())
 
@@ -150,8 +170,19 @@ def test_a_self_hosted_server_says_its_version_and_the_loaded_models_task() -> N
         asked.append(r.path)
         if r.path == "/info":
             return _json({"name": "Roboflow Inference Server", "version": "0.51.7", "uuid": "9c18c6f4"})
-        return _json({"models": [{"model_id": "leaves/2", "task_type": "instance-segmentation",
-                                  "batch_size": "batch", "input_height": 640, "input_width": 640}]})  # fmt: skip
+        return _json(
+            {
+                "models": [
+                    {
+                        "model_id": "leaves/2",
+                        "task_type": "instance-segmentation",
+                        "batch_size": "batch",
+                        "input_height": 640,
+                        "input_width": 640,
+                    }
+                ]
+            }
+        )
 
     probe = ADAPTER.describe(_deployment("leaves/2"), send)
     assert asked == ["/info", "/model/registry"]
@@ -172,11 +203,17 @@ def test_the_hosted_api_without_a_health_route_is_probed_with_what_is_known() ->
         raise InferenceError("'rf' answered HTTP 404", Failure.HTTP, 404)
 
     probe = ADAPTER.describe(_deployment("forklifts/3"), send)
-    assert probe.model.task == Task.DETECT and probe.model.labels == () and probe.extra["server"] == "hosted API"
+    assert (
+        probe.model.task == Task.DETECT and probe.model.labels == () and probe.extra["server"] == "hosted API"
+    )
 
 
 def test_an_unreachable_server_or_a_bad_key_is_not_hidden() -> None:
-    for error in (InferenceError("cannot reach", Failure.OFFLINE), InferenceError("HTTP 401", Failure.HTTP, 401)):
+    for error in (
+        InferenceError("cannot reach", Failure.OFFLINE),
+        InferenceError("HTTP 401", Failure.HTTP, 401),
+    ):
+
         def send(r: HttpRequest, e: InferenceError = error) -> HttpResponse:
             raise e
 

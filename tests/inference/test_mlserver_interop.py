@@ -72,8 +72,11 @@ def _start(root: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from mlserver.cli.main import main; main()", "start", str(root)],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     session = requests.Session()

@@ -57,9 +57,19 @@ def test_binary_answer_is_read() -> None:
     scores = np.array([0.5], "<f4").tobytes()
     labels = struct.pack("<I", 3) + b"cat"
     outputs = [
-        {"name": "boxes", "datatype": "FP32", "shape": [1, 4], "parameters": {"binary_data_size": len(boxes)}},
+        {
+            "name": "boxes",
+            "datatype": "FP32",
+            "shape": [1, 4],
+            "parameters": {"binary_data_size": len(boxes)},
+        },
         {"name": "scores", "datatype": "FP32", "shape": [1], "parameters": {"binary_data_size": len(scores)}},
-        {"name": "labels", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": len(labels)}},
+        {
+            "name": "labels",
+            "datatype": "BYTES",
+            "shape": [1],
+            "parameters": {"binary_data_size": len(labels)},
+        },
     ]
     head = json.dumps({"model_name": "m", "outputs": outputs}).encode()
     (p,), _ = oip.parse_infer(head + boxes + scores + labels, str(len(head)))
@@ -85,7 +95,12 @@ def test_masks_become_the_outline_of_their_largest_part_in_image_pixels() -> Non
     small[1, 1:9, 1:19] = 1  # replaced below by an RLE that is empty
     binary = small.tobytes()
     rle = mask_utils.encode(np.asfortranarray(np.zeros((40, 80), np.uint8)))
-    masks_json = {"name": "masks", "datatype": "UINT8", "shape": [2, 10, 20], "parameters": {"binary_data_size": len(binary)}}
+    masks_json = {
+        "name": "masks",
+        "datatype": "UINT8",
+        "shape": [2, 10, 20],
+        "parameters": {"binary_data_size": len(binary)},
+    }
     head = json.dumps({"model_name": "m", "outputs": [BOXES, SCORES, LABELS, masks_json]}).encode()
     predictions, dropped = oip.parse_infer(head + binary, str(len(head)), (80, 40))
     assert dropped == 0 and len(predictions) == 2
@@ -152,12 +167,21 @@ def test_nan_predictions_are_dropped_and_counted() -> None:
         ([{**BOXES, "shape": [4, 2]}, SCORES, LABELS], "'boxes' should be FP32[N,4]"),
         ([BOXES, {**SCORES, "shape": [3], "data": [1, 2, 3]}, LABELS], "'scores' should be FP32[2]"),
         ([{**BOXES, "data": [1, 2]}, SCORES, LABELS], "has shape [2, 4] (8 values) but 2 values came"),
-        ([BOXES, SCORES, {**LABELS, "datatype": "WEIRD", "shape": [2]}, {**BOXES, "name": "x", "datatype": "Q"}],
-         "unknown datatype"),
+        (
+            [
+                BOXES,
+                SCORES,
+                {**LABELS, "datatype": "WEIRD", "shape": [2]},
+                {**BOXES, "name": "x", "datatype": "Q"},
+            ],
+            "unknown datatype",
+        ),
     ],
 )
 def test_answers_that_do_not_fit_say_what_was_expected(outputs: list[dict[str, Any]], words: str) -> None:
-    with pytest.raises(InferenceError, match=words.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        InferenceError, match=words.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
         oip.parse_infer(_answer(outputs), None)
 
 
@@ -194,5 +218,7 @@ def test_metadata_from_other_servers_is_read_leniently() -> None:
 
 def test_a_task_labelassist_does_not_know_is_refused_in_plain_words() -> None:
     meta = {"name": "cls", "parameters": {"task": "classify", "labels": ["a"]}}
-    with pytest.raises(InferenceError, match="model 'cls' describes its task in a way LabelAssist does not know"):
+    with pytest.raises(
+        InferenceError, match="model 'cls' describes its task in a way LabelAssist does not know"
+    ):
         oip.parse_metadata(json.dumps(meta).encode())

@@ -49,7 +49,9 @@ def test_a_model_the_answer_does_not_list_has_no_count() -> None:
 
 
 def test_versions_are_summed_unless_one_is_asked_for() -> None:
-    body = _answer(_entry("face", 2, "1", infer_ms=10), _entry("face", 6, "2", infer_ms=30), _entry("pose", 9, "2"))
+    body = _answer(
+        _entry("face", 2, "1", infer_ms=10), _entry("face", 6, "2", infer_ms=30), _entry("pose", 9, "2")
+    )
     assert parse_stats(body, "face") == ModelStats(inferences=8, compute_ms=pytest.approx(25.0))
     assert parse_stats(body, "face", "2") == ModelStats(inferences=6, compute_ms=pytest.approx(30.0))
     assert parse_stats(body, "face", "3") is None

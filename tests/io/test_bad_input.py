@@ -85,7 +85,12 @@ def test_a_coordinate_within_a_pixel_outside_is_clipped(coco_dir: Path, tmp_path
     _edit_coco(coco_dir, nudge)
     import_into(tmp_path / "p.labelassist", "coco", coco_dir)
     store = make_store(tmp_path / "p.labelassist")
-    boxes = [a.geometry for img in store.images() for a in store.annotations_for(img.id) if a.geometry.type == "box"]
+    boxes = [
+        a.geometry
+        for img in store.images()
+        for a in store.annotations_for(img.id)
+        if a.geometry.type == "box"
+    ]
     assert max(b.x2 for b in boxes) == 512 and min(b.x1 for b in boxes) == 0
 
 
@@ -148,7 +153,9 @@ def test_labelme_shape_with_wrong_points(tmp_path: Path) -> None:
     assert "cat.json, shape 1 (cat): a rectangle has 2 points, this one 1" in message
 
 
-def test_a_write_that_fails_midway_leaves_the_project_as_it_was(coco_dir: Path, project: Path, make_store) -> None:
+def test_a_write_that_fails_midway_leaves_the_project_as_it_was(
+    coco_dir: Path, project: Path, make_store
+) -> None:
     store = make_store(project)
     before = (len(store.tags()), store.image_count(), store.annotation_count())
     other = make_store(project.parent / "other.labelassist")

@@ -25,8 +25,22 @@ def test_export_then_import_from_the_command_line(project: Path, tmp_path: Path,
 
 
 def test_export_only_done_with_a_yolo_split(project: Path, tmp_path: Path, capsys) -> None:
-    args = ["export", str(project.parent), "--format", "yolo", "--out", str(tmp_path / "y"), "--only", "done",
-            "--val", "0.5", "--task", "detect", "--images", "link"]  # fmt: skip
+    args = [
+        "export",
+        str(project.parent),
+        "--format",
+        "yolo",
+        "--out",
+        str(tmp_path / "y"),
+        "--only",
+        "done",
+        "--val",
+        "0.5",
+        "--task",
+        "detect",
+        "--images",
+        "link",
+    ]
     assert main(args) == 0
     assert "Exported 2 image(s)" in capsys.readouterr().out
     assert len(list((tmp_path / "y" / "images" / "val").iterdir())) == 1
@@ -50,17 +64,35 @@ def test_bad_input_exits_non_zero_and_says_what_and_where(project: Path, tmp_pat
 
 
 def test_plain_errors_for_a_missing_project_and_a_bad_split(tmp_path: Path, project: Path, capsys) -> None:
-    assert main(["export", str(tmp_path / "nope.labelassist"), "--format", "coco", "--out", str(tmp_path / "o")]) == 1
+    assert (
+        main(["export", str(tmp_path / "nope.labelassist"), "--format", "coco", "--out", str(tmp_path / "o")])
+        == 1
+    )
     assert "No project file at" in capsys.readouterr().err
-    assert main(["export", str(project), "--format", "yolo", "--out", str(tmp_path / "o"), "--val", "1.5"]) == 1
+    assert (
+        main(["export", str(project), "--format", "yolo", "--out", str(tmp_path / "o"), "--val", "1.5"]) == 1
+    )
     assert "--val must be at least 0 and below 1" in capsys.readouterr().err
 
 
 def test_the_installed_entry_point_runs_it(project: Path, tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(project), "--format", "voc", "--out", str(tmp_path / "voc")],
-        cwd=REPO, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "export",
+            str(project),
+            "--format",
+            "voc",
+            "--out",
+            str(tmp_path / "voc"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "left out: 4 polygon or keypoint annotation(s): Pascal VOC holds boxes only" in done.stdout
     assert (tmp_path / "voc" / "Annotations" / "astronaut.xml").is_file()

@@ -47,7 +47,9 @@ def test_pycocotools_loads_the_coco_export(project: Path, tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("iou_type", ["bbox", "segm", "keypoints"])
-def test_cocoeval_scores_the_export_against_itself_perfectly(project: Path, tmp_path: Path, iou_type: str) -> None:
+def test_cocoeval_scores_the_export_against_itself_perfectly(
+    project: Path, tmp_path: Path, iou_type: str
+) -> None:
     export_project(project, tmp_path / "coco", ExportOptions("coco"))
     gt = _quiet(COCO, str(tmp_path / "coco" / "annotations.json"))
     anns = [a for a in gt.dataset["annotations"] if iou_type != "segm" or a["segmentation"]]
@@ -57,12 +59,16 @@ def test_cocoeval_scores_the_export_against_itself_perfectly(project: Path, tmp_
         r.pop("id")
         if iou_type == "segm":  # detections carry their masks as RLE
             img = gt.imgs[r["image_id"]]
-            r["segmentation"] = mask_utils.merge(mask_utils.frPyObjects(r["segmentation"], img["height"], img["width"]))
+            r["segmentation"] = mask_utils.merge(
+                mask_utils.frPyObjects(r["segmentation"], img["height"], img["width"])
+            )
             r.pop("bbox")
     dt = _quiet(gt.loadRes, results)
     ev = COCOeval(gt, dt, iou_type)
     if iou_type == "keypoints":
-        ev.params.catIds = gt.getCatIds(catNms=["face"])  # COCOeval has sigmas for one keypoint layout at a time
+        ev.params.catIds = gt.getCatIds(
+            catNms=["face"]
+        )  # COCOeval has sigmas for one keypoint layout at a time
         ev.params.kpt_oks_sigmas = np.full(len(FACE_POINTS), 0.05)
     ev.params.areaRng = [[0, 1e10]] * 4  # our tiny test boxes would fall outside COCO's "all" range otherwise
     _quiet(ev.evaluate)
@@ -73,7 +79,9 @@ def test_cocoeval_scores_the_export_against_itself_perfectly(project: Path, tmp_
 
 def test_supervision_reads_the_coco_export(project: Path, tmp_path: Path) -> None:
     export_project(project, tmp_path / "coco", ExportOptions("coco"))
-    ds = sv.DetectionDataset.from_coco(str(tmp_path / "coco" / "images"), str(tmp_path / "coco" / "annotations.json"))
+    ds = sv.DetectionDataset.from_coco(
+        str(tmp_path / "coco" / "images"), str(tmp_path / "coco" / "annotations.json")
+    )
     assert len(ds) == 4
     boxes = _by_name(ds)
     assert sorted(boxes) == ["astronaut.jpg", "cat.png", "hand.jpg", "more__cat.png"]
@@ -83,18 +91,26 @@ def test_supervision_reads_the_coco_export(project: Path, tmp_path: Path) -> Non
 
 def test_supervision_reads_each_yolo_dataset(project: Path, tmp_path: Path) -> None:
     export_project(project, tmp_path / "yolo", ExportOptions("yolo"))
-    for task, classes, objects in (("detect", ["car"], 4), ("segment", ["road"], 2), ("pose", ["face", "hand"], 2)):
+    for task, classes, objects in (
+        ("detect", ["car"], 4),
+        ("segment", ["road"], 2),
+        ("pose", ["face", "hand"], 2),
+    ):
         root = tmp_path / "yolo" / task
         ds = sv.DetectionDataset.from_yolo(
-            str(root / "images" / "train"), str(root / "labels" / "train"), str(root / "data.yaml"),
+            str(root / "images" / "train"),
+            str(root / "labels" / "train"),
+            str(root / "data.yaml"),
             force_masks=task == "segment",
-        )  # fmt: skip
+        )
         assert ds.classes == classes, task
         assert sum(len(d) for _, _, d in ds) == objects, task
     seg = sv.DetectionDataset.from_yolo(
-        str(tmp_path / "yolo/segment/images/train"), str(tmp_path / "yolo/segment/labels/train"),
-        str(tmp_path / "yolo/segment/data.yaml"), force_masks=True,
-    )  # fmt: skip
+        str(tmp_path / "yolo/segment/images/train"),
+        str(tmp_path / "yolo/segment/labels/train"),
+        str(tmp_path / "yolo/segment/data.yaml"),
+        force_masks=True,
+    )
     cat = _by_name(seg, masks=True)["cat.png"][0]
     assert cat.shape == (300, 451) and cat.mean() > 0.95  # the whole-image polygon fills the mask
 
@@ -126,9 +142,15 @@ def test_yolo_flip_idx_pairs_left_and_right(project: Path, tmp_path: Path, make_
 
 def test_supervision_reads_the_voc_export(project: Path, tmp_path: Path) -> None:
     export_project(project, tmp_path / "voc", ExportOptions("voc"))
-    ds = sv.DetectionDataset.from_pascal_voc(str(tmp_path / "voc" / "JPEGImages"), str(tmp_path / "voc" / "Annotations"))
+    ds = sv.DetectionDataset.from_pascal_voc(
+        str(tmp_path / "voc" / "JPEGImages"), str(tmp_path / "voc" / "Annotations")
+    )
     assert ds.classes == ["car"]
-    np.testing.assert_allclose(sorted(_by_name(ds)["astronaut.jpg"].tolist()), [[0, 0, 511, 511], [10.5, 20.25, 200, 300.75]], atol=1.0)
+    np.testing.assert_allclose(
+        sorted(_by_name(ds)["astronaut.jpg"].tolist()),
+        [[0, 0, 511, 511], [10.5, 20.25, 200, 300.75]],
+        atol=1.0,
+    )
 
 
 def test_labelme_files_have_labelmes_shape(project: Path, tmp_path: Path) -> None:

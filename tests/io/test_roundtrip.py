@@ -20,7 +20,9 @@ ALL_KINDS = tuple(TagKind)
     ("fmt", "kinds"),
     [("coco", ALL_KINDS), ("yolo", ALL_KINDS), ("labelme", ALL_KINDS), ("voc", (TagKind.BOX,))],
 )
-def test_round_trip_into_a_new_project(project: Path, tmp_path: Path, fmt: str, kinds: tuple[TagKind, ...]) -> None:
+def test_round_trip_into_a_new_project(
+    project: Path, tmp_path: Path, fmt: str, kinds: tuple[TagKind, ...]
+) -> None:
     out = tmp_path / f"out-{fmt}"
     result = export_project(project, out, ExportOptions(fmt))
     assert result.images == 4
@@ -32,7 +34,9 @@ def test_round_trip_into_a_new_project(project: Path, tmp_path: Path, fmt: str, 
 
 
 @pytest.mark.parametrize("fmt", ["coco", "yolo", "labelme"])
-def test_tags_keep_their_kind_points_and_skeleton(project: Path, tmp_path: Path, fmt: str, make_store) -> None:
+def test_tags_keep_their_kind_points_and_skeleton(
+    project: Path, tmp_path: Path, fmt: str, make_store
+) -> None:
     export_project(project, tmp_path / "out", ExportOptions(fmt))
     import_into(tmp_path / "back.labelassist", fmt, tmp_path / "out")
     before = {t.name: t for t in make_store(project).tags()}
@@ -40,8 +44,10 @@ def test_tags_keep_their_kind_points_and_skeleton(project: Path, tmp_path: Path,
     assert set(after) == set(before)
     for name, tag in before.items():
         assert (after[name].kind, after[name].keypoint_names, after[name].skeleton) == (
-            tag.kind, tag.keypoint_names, tag.skeleton,
-        ), name  # fmt: skip
+            tag.kind,
+            tag.keypoint_names,
+            tag.skeleton,
+        ), name
         assert after[name].color == tag.color
 
 
@@ -50,12 +56,21 @@ def test_score_and_provenance_come_back(project: Path, tmp_path: Path, fmt: str,
     export_project(project, tmp_path / "out", ExportOptions(fmt))
     import_into(tmp_path / "back.labelassist", fmt, tmp_path / "out")
     store = make_store(tmp_path / "back.labelassist")
-    model_made = [a for img in store.images() for a in store.annotations_for(img.id) if a.provenance.source == Source.MODEL]
+    model_made = [
+        a
+        for img in store.images()
+        for a in store.annotations_for(img.id)
+        if a.provenance.source == Source.MODEL
+    ]
     assert len(model_made) == 2
-    assert {(a.provenance.deployment, a.provenance.model, a.provenance.score) for a in model_made} == {("local", "yolo", 0.87)}
+    assert {(a.provenance.deployment, a.provenance.model, a.provenance.score) for a in model_made} == {
+        ("local", "yolo", 0.87)
+    }
 
 
-def test_importing_an_export_into_its_own_project_adds_nothing(project: Path, tmp_path: Path, make_store) -> None:
+def test_importing_an_export_into_its_own_project_adds_nothing(
+    project: Path, tmp_path: Path, make_store
+) -> None:
     export_project(project, tmp_path / "out", ExportOptions("coco", images="link"))
     # The links point back at the project's own files, but under other paths: images are new, so import
     # the COCO file next to the project's images instead, where the paths match.
@@ -102,8 +117,11 @@ def test_export_into_a_folder_with_files_keeps_them(project: Path, tmp_path: Pat
     export_project(project, out, ExportOptions("voc"))
     assert (out / "README.txt").read_text() == "mine"
     assert sorted(p.name for p in (out / "Annotations").iterdir()) == [
-        "astronaut.xml", "cat.xml", "hand.xml", "more__cat.xml",
-    ]  # fmt: skip
+        "astronaut.xml",
+        "cat.xml",
+        "hand.xml",
+        "more__cat.xml",
+    ]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.exporting")]
 
 
@@ -114,7 +132,9 @@ def test_a_missing_image_file_is_left_out_and_said(project: Path, tmp_path: Path
     assert any("hand.jpg" in line for line in result.left_out)
 
 
-def test_import_into_an_existing_project_matches_tags_by_name(project: Path, tmp_path: Path, make_store) -> None:
+def test_import_into_an_existing_project_matches_tags_by_name(
+    project: Path, tmp_path: Path, make_store
+) -> None:
     export_project(project, tmp_path / "out", ExportOptions("coco"))
     other = tmp_path / "other.labelassist"
     import_into(other, "coco", tmp_path / "out")

@@ -36,7 +36,13 @@ def test_wire_form_is_plain_json_with_every_field_in_the_documented_order() -> N
     assert wire["task"] == "keypoints" and wire["skeleton"] == [[0, 1], [0, 2]]
     assert json.loads(json.dumps(wire)) == wire
     detect = AnnotationProfile(task=Task.DETECT, labels=("cat",), version="w1").model_dump(mode="json")
-    assert detect == {"task": "detect", "labels": ["cat"], "keypoint_names": [], "skeleton": [], "version": "w1"}
+    assert detect == {
+        "task": "detect",
+        "labels": ["cat"],
+        "keypoint_names": [],
+        "skeleton": [],
+        "version": "w1",
+    }
 
 
 def test_reading_is_lenient_about_extra_fields_and_missing_optional_ones() -> None:
@@ -61,4 +67,3 @@ def test_reading_is_lenient_about_extra_fields_and_missing_optional_ones() -> No
 def test_what_is_not_the_profile_is_refused(parameters: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         AnnotationProfile.model_validate(parameters)
-

@@ -34,8 +34,11 @@ def people_server(people_models: list[ServedModel]) -> Iterator[RunningServer]:
 @pytest.fixture(scope="session")
 def fixed_server() -> Iterator[RunningServer]:
     """One shared server for the stateless error tests: a FixedModel with small limits."""
-    server = RunningServer(create_app(ModelRegistry([FixedModel()]),
-                                      ServerSettings(max_body_bytes=2_000_000, max_pixels=600 * 600)))
+    server = RunningServer(
+        create_app(
+            ModelRegistry([FixedModel()]), ServerSettings(max_body_bytes=2_000_000, max_pixels=600 * 600)
+        )
+    )
     yield server
     server.stop()
 

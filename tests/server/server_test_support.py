@@ -26,11 +26,15 @@ def sample_bytes(name: str) -> bytes:
 
 def json_request(image: bytes, request_id: str | None = None, **parameters: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "inputs": [{
-            "name": "image", "shape": [1], "datatype": "BYTES",
-            "parameters": {"content_type": "base64"},
-            "data": [base64.b64encode(image).decode()],
-        }]
+        "inputs": [
+            {
+                "name": "image",
+                "shape": [1],
+                "datatype": "BYTES",
+                "parameters": {"content_type": "base64"},
+                "data": [base64.b64encode(image).decode()],
+            }
+        ]
     }
     if request_id is not None:
         body["id"] = request_id
@@ -41,7 +45,9 @@ def json_request(image: bytes, request_id: str | None = None, **parameters: Any)
 
 def infer(url: str, model: str, image: bytes, **parameters: Any) -> dict[str, Any]:
     """POST a base64 JSON request and return the outputs as numpy arrays / lists, by name."""
-    response = requests.post(f"{url}/v2/models/{model}/infer", json=json_request(image, **parameters), timeout=60)
+    response = requests.post(
+        f"{url}/v2/models/{model}/infer", json=json_request(image, **parameters), timeout=60
+    )
     assert response.status_code == 200, response.text
     return outputs_by_name(response.json())
 
@@ -72,12 +78,17 @@ def binary_request(image: bytes, binary_outputs: bool = True, **extra: Any) -> t
     """A request using Triton's binary tensor extension for the input (and the outputs if asked)."""
     raw = len(image).to_bytes(4, "little") + image
     header: dict[str, Any] = {
-        "inputs": [{"name": "image", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": len(raw)}}],
+        "inputs": [
+            {"name": "image", "shape": [1], "datatype": "BYTES", "parameters": {"binary_data_size": len(raw)}}
+        ],
         "parameters": {"binary_data_output": binary_outputs},
         **extra,
     }
     head = json.dumps(header).encode()
-    return head + raw, {"Inference-Header-Content-Length": str(len(head)), "Content-Type": "application/octet-stream"}
+    return head + raw, {
+        "Inference-Header-Content-Length": str(len(head)),
+        "Content-Type": "application/octet-stream",
+    }
 
 
 def parse_binary_response(response: requests.Response) -> dict[str, Any]:
@@ -112,8 +123,13 @@ class FixedModel:
         from server.model import ModelInfo, TensorSpec
 
         self.info = ModelInfo(
-            name=name, task=Task.SEGMENT, labels=("cat", "dog"), platform="test", release="fixed-1",
-            keypoint_names=("a", "b"), skeleton=((0, 1),),
+            name=name,
+            task=Task.SEGMENT,
+            labels=("cat", "dog"),
+            platform="test",
+            release="fixed-1",
+            keypoint_names=("a", "b"),
+            skeleton=((0, 1),),
             extra_outputs=(TensorSpec("notes", "BYTES", (-1,)),),
         )
         self.calls = 0
@@ -127,7 +143,11 @@ class FixedModel:
             boxes=np.array([[0, 0, w / 2, h / 2], [1, 2, 3, 4], [5, 5, w, h]], np.float32),
             scores=np.array([0.2, 0.9, 0.03], np.float32),
             labels=["cat", "dog", "cat"],
-            polygons=[[[[0, 0], [w / 2, 0], [0, h / 2]]], [[[1, 2], [3, 2], [3, 4]]], [[[5, 5], [w, 5], [w, h]]]],
+            polygons=[
+                [[[0, 0], [w / 2, 0], [0, h / 2]]],
+                [[[1, 2], [3, 2], [3, 4]]],
+                [[[5, 5], [w, 5], [w, h]]],
+            ],
             keypoints=np.arange(18, dtype=np.float32).reshape(3, 2, 3),
             extras={"notes": ["low", "high", "tiny"]},
         )

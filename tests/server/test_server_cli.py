@@ -9,7 +9,9 @@ from server.cli import build_parser, build_registry
 
 @pytest.mark.usefixtures("people_models")
 def test_people_serves_only_the_models_named() -> None:
-    served = [m.info.name for m in build_registry(build_parser().parse_args(["--people", "person-segmentation"]))]
+    served = [
+        m.info.name for m in build_registry(build_parser().parse_args(["--people", "person-segmentation"]))
+    ]
     assert served == ["person-segmentation"]
     both = build_parser().parse_args(["--people", "face", "--people", "pose"])
     assert sorted(m.info.name for m in build_registry(both)) == ["face", "pose"]

@@ -11,8 +11,14 @@ from server_test_support import infer, json_request, sample_bytes
 
 tritonhttp = pytest.importorskip("tritonclient.http")
 
-JOBS = [("face", "astronaut.jpg"), ("pose", "grace_hopper.jpg"), ("hands", "hand.jpg"),
-        ("person-segmentation", "camera.png"), ("face", "grace_hopper.jpg"), ("pose", "basketball.png")]
+JOBS = [
+    ("face", "astronaut.jpg"),
+    ("pose", "grace_hopper.jpg"),
+    ("hands", "hand.jpg"),
+    ("person-segmentation", "camera.png"),
+    ("face", "grace_hopper.jpg"),
+    ("pose", "basketball.png"),
+]
 
 
 def test_concurrent_clients_get_their_own_answers(people_server):
@@ -32,7 +38,9 @@ def test_concurrent_clients_get_their_own_answers(people_server):
         assert payload["id"] == f"r{index}"
         job = JOBS[index % len(JOBS)]
         boxes = next(o for o in payload["outputs"] if o["name"] == "boxes")
-        np.testing.assert_allclose(np.reshape(boxes["data"], boxes["shape"]), expected[job]["boxes"], rtol=1e-5)
+        np.testing.assert_allclose(
+            np.reshape(boxes["data"], boxes["shape"]), expected[job]["boxes"], rtol=1e-5
+        )
     stats = requests.get(f"{people_server.url}/v2/models/stats", timeout=10).json()["model_stats"]
     assert sum(s["inference_stats"]["fail"]["count"] for s in stats) == 0
 
@@ -48,4 +56,3 @@ def test_tritonclient_on_a_real_model(people_server):
         assert client.get_model_metadata("hands")["parameters"]["skeleton"][0] == [0, 1]
     finally:
         client.close()
-

@@ -32,8 +32,11 @@ def _with_input(**changes):
 
 
 CASES = {
-    "bad base64": (json_request(JPEG) | {"inputs": [{**json_request(JPEG)["inputs"][0], "data": ["@@not base64@@"]}]},
-                   400, "base64"),
+    "bad base64": (
+        json_request(JPEG) | {"inputs": [{**json_request(JPEG)["inputs"][0], "data": ["@@not base64@@"]}]},
+        400,
+        "base64",
+    ),
     "not an image": (json_request(b"hello, this is text"), 400, "could not be decoded"),
     "empty image": (json_request(b""), 400, "empty"),
     "wrong input name": (_with_input(name="images"), 400, "exactly one input 'image'"),
@@ -76,8 +79,9 @@ def test_invalid_json_and_binary_framing(server):
     assert response.status_code == 400 and "nested" in response.json()["error"]
     body, headers = binary_request(JPEG)
     for length in ("abc", "-1", str(len(body) + 1)):
-        response = requests.post(url, data=body, headers=headers | {"Inference-Header-Content-Length": length},
-                                 timeout=10)
+        response = requests.post(
+            url, data=body, headers=headers | {"Inference-Header-Content-Length": length}, timeout=10
+        )
         assert response.status_code == 400, length
         assert "Inference-Header-Content-Length" in response.json()["error"]
     response = requests.post(url, data=body + b"extra", headers=headers, timeout=10)
@@ -169,29 +173,44 @@ def test_token_is_required_when_set(make_server):
         assert "token" in response.json()["error"]
     good = {"Authorization": "Bearer s3cret-token"}
     assert requests.get(f"{server.url}/v2", headers=good, timeout=10).status_code == 200
-    response = requests.post(f"{server.url}/v2/models/fixed/infer", json=json_request(JPEG), headers=good, timeout=10)
+    response = requests.post(
+        f"{server.url}/v2/models/fixed/infer", json=json_request(JPEG), headers=good, timeout=10
+    )
     assert response.status_code == 200
 
 
 def test_logs_never_contain_image_data_or_tokens():
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    loggers = [logging.getLogger(name) for name in ("", "server", "uvicorn", "uvicorn.error", "uvicorn.access")]
+    loggers = [
+        logging.getLogger(name) for name in ("", "server", "uvicorn", "uvicorn.error", "uvicorn.access")
+    ]
     saved = [(lg, lg.level) for lg in loggers]
     for lg in loggers:
         lg.addHandler(handler)
         lg.setLevel(logging.DEBUG)
     try:
         token = "tok-very-secret-value"
-        server = RunningServer(create_app(ModelRegistry([FixedModel()]), ServerSettings(token=token)),
-                               access_log=True)
+        server = RunningServer(
+            create_app(ModelRegistry([FixedModel()]), ServerSettings(token=token)), access_log=True
+        )
         auth = {"Authorization": f"Bearer {token}"}
         encoded = base64.b64encode(JPEG).decode()
-        requests.post(f"{server.url}/v2/models/fixed/infer", json=json_request(JPEG), headers=auth, timeout=10)
-        requests.post(f"{server.url}/v2/models/fixed/infer", json=json_request(b"garbage" * 50), headers=auth,
-                      timeout=10)
-        requests.post(f"{server.url}/v2/models/fixed/infer", data=json.dumps({"inputs": encoded}), headers=auth,
-                      timeout=10)
+        requests.post(
+            f"{server.url}/v2/models/fixed/infer", json=json_request(JPEG), headers=auth, timeout=10
+        )
+        requests.post(
+            f"{server.url}/v2/models/fixed/infer",
+            json=json_request(b"garbage" * 50),
+            headers=auth,
+            timeout=10,
+        )
+        requests.post(
+            f"{server.url}/v2/models/fixed/infer",
+            data=json.dumps({"inputs": encoded}),
+            headers=auth,
+            timeout=10,
+        )
         requests.get(f"{server.url}/v2", headers={"Authorization": "Bearer wrong-token-guess"}, timeout=10)
         server.stop()
     finally:

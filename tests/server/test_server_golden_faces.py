@@ -43,6 +43,9 @@ def test_short_range_detector_matches_reference(short_range, golden_dir, sample)
     found = short_range.detect(cv2.imread(str(SAMPLES / sample), cv2.IMREAD_COLOR))
     reference = golden(sample.rsplit(".", 1)[0])["face_short"]
     boxes = np.array([d.box for d in found]).reshape(-1, 4)
-    _assert_faces_match(reference, boxes, np.array([d.score for d in found]),
-                        np.array([d.keypoints for d in found]).reshape(-1, 6, 2))
-
+    _assert_faces_match(
+        reference,
+        boxes,
+        np.array([d.score for d in found]),
+        np.array([d.keypoints for d in found]).reshape(-1, 6, 2),
+    )

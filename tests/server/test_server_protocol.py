@@ -39,9 +39,19 @@ def test_model_metadata_carries_the_annotation_profile(fixed):
     _, server = fixed
     meta = requests.get(f"{server.url}/v2/models/fixed", timeout=10).json()
     assert meta["inputs"] == [{"name": "image", "datatype": "BYTES", "shape": [1]}]
-    assert [o["name"] for o in meta["outputs"]] == ["boxes", "scores", "labels", "polygons", "keypoints", "notes"]
+    assert [o["name"] for o in meta["outputs"]] == [
+        "boxes",
+        "scores",
+        "labels",
+        "polygons",
+        "keypoints",
+        "notes",
+    ]
     assert meta["parameters"] == {
-        "task": "segment", "labels": ["cat", "dog"], "keypoint_names": ["a", "b"], "skeleton": [[0, 1]],
+        "task": "segment",
+        "labels": ["cat", "dog"],
+        "keypoint_names": ["a", "b"],
+        "skeleton": [[0, 1]],
         "version": "fixed-1",
     }
     assert requests.get(f"{server.url}/v2/models/fixed/versions/1", timeout=10).json() == meta
@@ -98,7 +108,8 @@ def test_binary_input_and_outputs_match_json(fixed):
 def test_binary_input_with_json_outputs_and_a_chosen_subset(fixed):
     _, server = fixed
     body, headers = binary_request(
-        sample_bytes(IMAGE), binary_outputs=False,
+        sample_bytes(IMAGE),
+        binary_outputs=False,
         outputs=[{"name": "labels"}, {"name": "boxes", "parameters": {"binary_data": False}}],
     )
     response = requests.post(f"{server.url}/v2/models/fixed/infer", data=body, headers=headers, timeout=10)

@@ -46,7 +46,9 @@ def test_infer(client, binary_input, binary_output):
     image.set_data_from_numpy(np.array([payload], dtype=object), binary_data=binary_input)
     names = ["boxes", "scores", "labels", "polygons", "keypoints"]
     outputs = [tritonhttp.InferRequestedOutput(name, binary_data=binary_output) for name in names]
-    result = connection.infer("fixed", [image], outputs=outputs, request_id="req-7", parameters={"confidence": 0.1})
+    result = connection.infer(
+        "fixed", [image], outputs=outputs, request_id="req-7", parameters={"confidence": 0.1}
+    )
     assert result.get_response()["id"] == "req-7"
     reference = infer(server.url, "fixed", JPEG, confidence=0.1)
     np.testing.assert_array_equal(result.as_numpy("boxes"), reference["boxes"])

@@ -44,19 +44,29 @@ def test_metadata_from_the_onnx_properties(yolo_server):
     assert meta["parameters"]["version"].startswith("detector-")
     pose = requests.get(f"{yolo_server.url}/v2/models/poser", timeout=10).json()["parameters"]
     assert pose["task"] == "keypoints" and len(pose["keypoint_names"]) == 2
-    assert requests.get(f"{yolo_server.url}/v2/models/segmenter", timeout=10).json()["parameters"]["task"] == "segment"
+    assert (
+        requests.get(f"{yolo_server.url}/v2/models/segmenter", timeout=10).json()["parameters"]["task"]
+        == "segment"
+    )
 
 
 def test_detect_decodes_boxes_and_applies_class_aware_nms(yolo_server):
     out = infer(yolo_server.url, "detector", IMAGE)
     assert out["labels"] == ["cat", "dog", "dog"]
     np.testing.assert_allclose(out["scores"], [0.9, 0.7, 0.3], rtol=1e-6)
-    np.testing.assert_allclose(out["boxes"], [[24, 24, 40, 40], [24, 24, 40, 40], [80, 40, 112, 56]], atol=1e-4)
+    np.testing.assert_allclose(
+        out["boxes"], [[24, 24, 40, 40], [24, 24, 40, 40], [80, 40, 112, 56]], atol=1e-4
+    )
 
 
 def test_detect_confidence_and_limit(yolo_server):
     assert infer(yolo_server.url, "detector", IMAGE, confidence=0.5)["labels"] == ["cat", "dog"]
-    assert infer(yolo_server.url, "detector", IMAGE, confidence=0.005)["labels"] == ["cat", "dog", "dog", "cat"]
+    assert infer(yolo_server.url, "detector", IMAGE, confidence=0.005)["labels"] == [
+        "cat",
+        "dog",
+        "dog",
+        "cat",
+    ]
     assert infer(yolo_server.url, "detector", IMAGE, max_detections=1)["labels"] == ["cat"]
 
 
@@ -83,7 +93,9 @@ def test_pose_keypoints_map_back_to_the_image(yolo_server):
 def test_cli_registry_with_labels_file(models_path, tmp_path):
     labels = tmp_path / "labels.txt"
     labels.write_text("kitten\npuppy\n")
-    args = build_parser().parse_args(["--no-people", "--model", str(models_path["detect"]), "--labels", str(labels)])
+    args = build_parser().parse_args(
+        ["--no-people", "--model", str(models_path["detect"]), "--labels", str(labels)]
+    )
     (model,) = list(build_registry(args))
     assert model.info.name == "detector" and model.info.labels == ("kitten", "puppy")
 

@@ -30,9 +30,11 @@ def build(path: Path, outputs: dict[str, np.ndarray], metadata: dict[str, str]) 
         nodes.append(helper.make_node("Add", [f"{name}_value", "nothing"], [name]))
         graph_outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(value.shape)))
     graph = helper.make_graph(
-        nodes, "tiny_yolo",
+        nodes,
+        "tiny_yolo",
         [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, INPUT, INPUT])],
-        graph_outputs, initializers,
+        graph_outputs,
+        initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
@@ -56,8 +58,11 @@ DETECT_ROWS = [
 
 
 def detect_model(path: Path) -> Path:
-    return build(path, {"output0": _rows(*DETECT_ROWS)},
-                 {"task": "detect", "names": "{0: 'cat', 1: 'dog'}", "imgsz": "[64, 64]"})
+    return build(
+        path,
+        {"output0": _rows(*DETECT_ROWS)},
+        {"task": "detect", "names": "{0: 'cat', 1: 'dog'}", "imgsz": "[64, 64]"},
+    )
 
 
 def segment_model(path: Path) -> Path:
@@ -66,8 +71,11 @@ def segment_model(path: Path) -> Path:
     rows = [row + list(c) for row, c in zip(DETECT_ROWS, coefficients, strict=True)]
     protos = np.full((1, 32, PROTO, PROTO), -10.0, np.float32)
     protos[0, 0, 6:10, 2:6] = 10.0  # input pixels 8..24 × 24..40: covers the cat box (12..20, 28..36)
-    return build(path, {"output0": _rows(*rows), "output1": protos},
-                 {"task": "segment", "names": "{0: 'cat', 1: 'dog'}", "imgsz": "[64, 64]"})
+    return build(
+        path,
+        {"output0": _rows(*rows), "output1": protos},
+        {"task": "segment", "names": "{0: 'cat', 1: 'dog'}", "imgsz": "[64, 64]"},
+    )
 
 
 def pose_model(path: Path) -> Path:
@@ -76,5 +84,8 @@ def pose_model(path: Path) -> Path:
         [40, 40, 8, 8, 0.6, 38, 38, 0.5, 42, 42, 0.4],
         [0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, 0],
     ]
-    return build(path, {"output0": _rows(*rows)},
-                 {"task": "pose", "names": "{0: 'person'}", "imgsz": "[64, 64]", "kpt_shape": "[2, 3]"})
+    return build(
+        path,
+        {"output0": _rows(*rows)},
+        {"task": "pose", "names": "{0: 'person'}", "imgsz": "[64, 64]", "kpt_shape": "[2, 3]"},
+    )

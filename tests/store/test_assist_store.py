@@ -20,9 +20,19 @@ def records(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def test_deployments_round_trip_without_secrets(records) -> None:  # type: ignore[no-untyped-def]
-    d = records.save_deployment(Deployment(name="faces", url="https://h:8000/", model="face", has_token=True,
-                                           label_map={"face": 3, "hat": "ignore"}, rate_limit=2))  # fmt: skip
-    local = records.save_deployment(Deployment(name="local", model="pose", local=LocalSpec(people_model="pose")))
+    d = records.save_deployment(
+        Deployment(
+            name="faces",
+            url="https://h:8000/",
+            model="face",
+            has_token=True,
+            label_map={"face": 3, "hat": "ignore"},
+            rate_limit=2,
+        )
+    )
+    local = records.save_deployment(
+        Deployment(name="local", model="pose", local=LocalSpec(people_model="pose"))
+    )
     assert records.deployments() == [d, local]
     assert d.url == "https://h:8000"
     with pytest.raises(ValueError, match="already exists"):
@@ -36,8 +46,11 @@ def test_cached_answers_and_decisions_survive_reopening(tmp_path) -> None:  # ty
     records = AssistStore(database)
     d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
     key = CacheKey(content_hash="abc", deployment_id=d.id, model_version="v1")
-    answer = PredictionSet(model=ModelInfo(name="m", version="v1"), floor=0.05,
-                           predictions=(Prediction(label="x", score=0.5, box=Box(x1=1, y1=2, x2=3, y2=4)),))  # fmt: skip
+    answer = PredictionSet(
+        model=ModelInfo(name="m", version="v1"),
+        floor=0.05,
+        predictions=(Prediction(label="x", score=0.5, box=Box(x1=1, y1=2, x2=3, y2=4)),),
+    )
     records.cache(key, answer)
     records.run(records.decide(key, ["k1", "k2"], DISMISSED))
     records.run(records.decide(key, ["k3"], COMMITTED))
@@ -85,7 +98,9 @@ def test_pre_labelled_images_are_kept_per_model_version_and_go_with_their_deploy
 
     store = ProjectStore.create(tmp_path / "p.labelassist")
     records = AssistStore(store.database)
-    a, b = store.add_images([ImageRecord(path="a.jpg", width=10, height=10), ImageRecord(path="b.jpg", width=10, height=10)])
+    a, b = store.add_images(
+        [ImageRecord(path="a.jpg", width=10, height=10), ImageRecord(path="b.jpg", width=10, height=10)]
+    )
     d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
     records.mark_prelabelled([a.id, b.id], d.id, "v1")
     assert records.is_prelabelled(a.id, d.id, "v1") and not records.is_prelabelled(a.id, d.id, "v2")

@@ -151,7 +151,9 @@ def test_update_tag_is_kept(project_path, make_store):
     assert make_store(project_path).tags() == [Tag(id=tag.id, name="truck", color="#000075")]
 
 
-def test_the_model_label_a_tag_was_created_for_is_kept_and_held_by_one_tag_of_a_kind(project_path, make_store):
+def test_the_model_label_a_tag_was_created_for_is_kept_and_held_by_one_tag_of_a_kind(
+    project_path, make_store
+):
     store = make_store(project_path, create=True)
     tag = store.add_tag(Tag(name="person (box)", model_label="person"))
     store.update_tag(tag.model_copy(update={"name": "pedestrian"}))
@@ -160,7 +162,9 @@ def test_the_model_label_a_tag_was_created_for_is_kept_and_held_by_one_tag_of_a_
         store.add_tag(Tag(name="person again", model_label="person"))
     store.close()
     assert [(t.name, t.model_label) for t in make_store(project_path).tags()] == [
-        ("pedestrian", "person"), ("person outline", "person")]
+        ("pedestrian", "person"),
+        ("person outline", "person"),
+    ]
 
 
 def test_delete_tag_removes_its_annotations_and_only_those(project_path, make_store):

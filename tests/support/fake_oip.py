@@ -19,11 +19,15 @@ def label_for(image: bytes) -> str:
 
 def boxes_answer(boxes: list[list[float]], scores: list[float], labels: list[str]) -> dict[str, Any]:
     n = len(boxes)
-    return {"model_name": "fake", "model_version": "1", "outputs": [
-        {"name": "boxes", "datatype": "FP32", "shape": [n, 4], "data": [v for b in boxes for v in b]},
-        {"name": "scores", "datatype": "FP32", "shape": [n], "data": scores},
-        {"name": "labels", "datatype": "BYTES", "shape": [n], "data": labels},
-    ]}  # fmt: skip
+    return {
+        "model_name": "fake",
+        "model_version": "1",
+        "outputs": [
+            {"name": "boxes", "datatype": "FP32", "shape": [n, 4], "data": [v for b in boxes for v in b]},
+            {"name": "scores", "datatype": "FP32", "shape": [n], "data": scores},
+            {"name": "labels", "datatype": "BYTES", "shape": [n], "data": labels},
+        ],
+    }
 
 
 class FakeOip:
@@ -34,9 +38,14 @@ class FakeOip:
         self.answered = 0
         self.delay_s = 0.0
         self.extensions: list[str] = []
-        self.metadata: dict[str, Any] = {"name": "fake", "versions": ["1"], "platform": "test", "inputs": [],
-                                         "outputs": [], "parameters": {"task": "detect", "labels": ["thing"],
-                                                                       "version": "fake-1"}}  # fmt: skip
+        self.metadata: dict[str, Any] = {
+            "name": "fake",
+            "versions": ["1"],
+            "platform": "test",
+            "inputs": [],
+            "outputs": [],
+            "parameters": {"task": "detect", "labels": ["thing"], "version": "fake-1"},
+        }
         self.last_request: dict[str, Any] = {}
         self.behaviour = self.two_boxes
         self._lock = threading.Lock()

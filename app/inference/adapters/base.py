@@ -65,10 +65,13 @@ class Adapter(Protocol):
         """Check the deployment is ready and learn its model (labels, task, keypoint names, version)."""
         ...
 
-    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
-        ...
+    def infer_request(
+        self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
+    ) -> HttpRequest: ...
 
-    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+    def parse_infer(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int]:
         """Predictions in image pixels (top-left origin, xyxy) and how many were left out as invalid."""
         ...
 

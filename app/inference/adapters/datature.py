@@ -124,13 +124,21 @@ def _prediction(p: _Prediction, i: int, width: int, height: int) -> Prediction |
         return None
     if any(v < LOW or v > HIGH for v in numbers):
         bad = max(numbers, key=abs)
-        raise InferenceError(f"Datature prediction {i + 1} has a coordinate of {bad:g}; 'bound', 'contour' and "
-                             "'keypoints' should be normalised 0–1 (fractions of the image width and height)")  # fmt: skip
+        raise InferenceError(
+            f"Datature prediction {i + 1} has a coordinate of {bad:g}; 'bound', 'contour' and "
+            "'keypoints' should be normalised 0–1 (fractions of the image width and height)"
+        )
     poly = shapes.polygon([(x * width, y * height) for x, y in contour])
     points: list[PredictedPoint] | None = None
     if kp_xy:
-        conf = p.keypoint_confidences if p.keypoint_confidences and len(p.keypoint_confidences) == len(kp_xy) else None
-        points = [shapes.point(x * width, y * height, conf[j] if conf else 1.0) for j, (x, y) in enumerate(kp_xy)]
+        conf = (
+            p.keypoint_confidences
+            if p.keypoint_confidences and len(p.keypoint_confidences) == len(kp_xy)
+            else None
+        )
+        points = [
+            shapes.point(x * width, y * height, conf[j] if conf else 1.0) for j, (x, y) in enumerate(kp_xy)
+        ]
     b: Box
     if corners:
         b = shapes.bounds([(x * width, y * height) for x, y in corners])
@@ -151,12 +159,16 @@ def _corners(bound: list[Any] | None, i: int) -> list[tuple[float, float]]:
     try:
         if all(isinstance(v, int | float) for v in bound) and len(bound) == 4:
             return [(float(bound[0]), float(bound[1])), (float(bound[2]), float(bound[3]))]
-        pairs = [(float(pt[0]), float(pt[1])) for pt in bound if isinstance(pt, list | tuple) and len(pt) >= 2]
+        pairs = [
+            (float(pt[0]), float(pt[1])) for pt in bound if isinstance(pt, list | tuple) and len(pt) >= 2
+        ]
     except (TypeError, ValueError):
         pairs = []
     if len(pairs) < 2 or len(pairs) != len(bound):
-        raise InferenceError(f"Datature prediction {i + 1} has a 'bound' that is not a list of [x, y] corners "
-                             f"(got {json.dumps(bound)[:80]})")  # fmt: skip
+        raise InferenceError(
+            f"Datature prediction {i + 1} has a 'bound' that is not a list of [x, y] corners "
+            f"(got {json.dumps(bound)[:80]})"
+        )
     return pairs
 
 
@@ -165,13 +177,19 @@ class DatatureAdapter:
 
     def describe(self, d: Deployment, send: Send) -> Probe:
         if d.url.rstrip("/").endswith("/predict"):
-            raise InferenceError("the Datature deployment URL should end with the deployment id, without "
-                                 "'/predict': LabelAssist adds /predict and /classes itself")  # fmt: skip
+            raise InferenceError(
+                "the Datature deployment URL should end with the deployment id, without "
+                "'/predict': LabelAssist adds /predict and /classes itself"
+            )
         labels = parse_classes(shapes.body_json(send(classes_request()).json(), "Datature class list"))
         return Probe(ModelInfo(name=d.model, task=d.task or Task.DETECT, labels=labels))
 
-    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+    def infer_request(
+        self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
+    ) -> HttpRequest:
         return predict_request(image.data)
 
-    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+    def parse_infer(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int]:
         return parse_predict(shapes.body_json(response.json(), "Datature"), image.width, image.height)

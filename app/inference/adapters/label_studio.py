@@ -87,14 +87,21 @@ class _PointValue(BaseModel):
 def label_config(task: Task, labels: tuple[str, ...], floor: float) -> str:
     items = "".join(f"<Label value={quoteattr(name)}/>" for name in labels)
     control = CONTROLS[task]
-    return (f'<View><Image name="image" value="$image"/><{control} name="label" toName="image" '
-            f'score_threshold="{floor:g}">{items}</{control}></View>')  # fmt: skip
+    return (
+        f'<View><Image name="image" value="$image"/><{control} name="label" toName="image" '
+        f'score_threshold="{floor:g}">{items}</{control}></View>'
+    )
 
 
-def predict_request(url: str, request_id: str, task: Task, labels: tuple[str, ...], floor: float) -> HttpRequest:
+def predict_request(
+    url: str, request_id: str, task: Task, labels: tuple[str, ...], floor: float
+) -> HttpRequest:
     # Label Studio task ids are numbers; this one is stable for the request id.
     task_id = zlib.crc32(request_id.encode()) & 0x7FFFFFFF
-    body = {"tasks": [{"id": task_id, "data": {"image": url}}], "label_config": label_config(task, labels, floor)}
+    body = {
+        "tasks": [{"id": task_id, "data": {"image": url}}],
+        "label_config": label_config(task, labels, floor),
+    }
     return HttpRequest("POST", "/predict", json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
@@ -111,15 +118,19 @@ def _regions(raw: Any) -> tuple[list[Any], float | None]:
     score = None
     for p in predictions:
         if not isinstance(p, dict) or not isinstance(p.get("result"), list):
-            raise InferenceError("a Label Studio prediction should be an object with a 'result' list of "
-                                 f"regions ({shapes.keys_of(p)})")  # fmt: skip
+            raise InferenceError(
+                "a Label Studio prediction should be an object with a 'result' list of "
+                f"regions ({shapes.keys_of(p)})"
+            )
         regions.extend(p["result"])
         if score is None and isinstance(p.get("score"), int | float):
             score = float(p["score"])
     return regions, score
 
 
-def parse_predict(raw: Any, width: int, height: int, keypoint_names: tuple[str, ...] = ()) -> tuple[list[Prediction], int]:
+def parse_predict(
+    raw: Any, width: int, height: int, keypoint_names: tuple[str, ...] = ()
+) -> tuple[list[Prediction], int]:
     """Predictions in image pixels from a backend's answer, and how many were dropped as invalid."""
     items, prediction_score = _regions(raw)
     shapes.check_count(len(items), "the Label Studio backend")
@@ -144,7 +155,11 @@ def parse_predict(raw: Any, width: int, height: int, keypoint_names: tuple[str, 
             parent = str(r.parent_id) if r.parent_id is not None else _meta_group(r)
             groups.setdefault(parent, []).append((name, shapes.point(v.x * sx, v.y * sy, conf)))
             continue
-        made = _rectangle(r, name, conf, sx, sy, n) if r.type == "rectanglelabels" else _polygon(r, name, conf, sx, sy, n)
+        made = (
+            _rectangle(r, name, conf, sx, sy, n)
+            if r.type == "rectanglelabels"
+            else _polygon(r, name, conf, sx, sy, n)
+        )
         if made is None:
             dropped += 1
             continue
@@ -155,15 +170,22 @@ def parse_predict(raw: Any, width: int, height: int, keypoint_names: tuple[str, 
         p = boxes[key]
         if key in groups:
             members = groups.pop(key)
-            p = p.model_copy(update={"keypoints": tuple(_ordered(members, keypoint_names)),
-                                     "keypoint_names": _names(members, keypoint_names)})  # fmt: skip
+            p = p.model_copy(
+                update={
+                    "keypoints": tuple(_ordered(members, keypoint_names)),
+                    "keypoint_names": _names(members, keypoint_names),
+                }
+            )
         out.append(p)
     for members in groups.values():  # points without a rectangle: one instance per group
         points = _ordered(members, keypoint_names)
         placed = [(k.x, k.y) for k in points if k is not shapes.MISSING_POINT]
         conf = max(k.score for k in points)
-        out.append(shapes.prediction("keypoints", conf, shapes.bounds(placed), None, points,
-                                     _names(members, keypoint_names)))  # fmt: skip
+        out.append(
+            shapes.prediction(
+                "keypoints", conf, shapes.bounds(placed), None, points, _names(members, keypoint_names)
+            )
+        )
     return out, dropped
 
 
@@ -182,7 +204,9 @@ def _rectangle(r: _Region, name: str, conf: float, sx: float, sy: float, n: int)
         return shapes.prediction(name, conf, shapes.box(x, y, x + w, y + h))
     a = math.radians(v.rotation)
     cos, sin = math.cos(a), math.sin(a)
-    corners = [(x + dx * cos - dy * sin, y + dx * sin + dy * cos) for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))]
+    corners = [
+        (x + dx * cos - dy * sin, y + dx * sin + dy * cos) for dx, dy in ((0, 0), (w, 0), (w, h), (0, h))
+    ]
     return shapes.prediction(name, conf, shapes.bounds(corners), shapes.polygon(corners))
 
 
@@ -220,17 +244,24 @@ class LabelStudioAdapter:
         raw = shapes.body_json(send(HttpRequest("GET", "/health")).json(), "Label Studio backend health")
         health: _Health = shapes.validate(_Health, raw, "the Label Studio backend health answer")
         if health.status.upper() != "UP":
-            raise InferenceError(f"the Label Studio backend says its status is {health.status or 'empty'!r}, "
-                                 "not 'UP'")  # fmt: skip
+            raise InferenceError(
+                f"the Label Studio backend says its status is {health.status or 'empty'!r}, not 'UP'"
+            )
         labels = d.labels or tuple(name for name in d.label_map if name.strip())
         return Probe(ModelInfo(name=health.model_class or d.model, task=d.task or Task.DETECT, labels=labels))
 
-    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+    def infer_request(
+        self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
+    ) -> HttpRequest:
         if not image.url:
-            raise InferenceError("a Label Studio ML backend fetches images by URL, and this image has none; "
-                                 "LabelAssist needs to share it on a local address first")  # fmt: skip
+            raise InferenceError(
+                "a Label Studio ML backend fetches images by URL, and this image has none; "
+                "LabelAssist needs to share it on a local address first"
+            )
         return predict_request(image.url, request_id, probe.model.task, probe.model.labels, floor)
 
-    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+    def parse_infer(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int]:
         raw = shapes.body_json(response.json(), "Label Studio backend")
         return parse_predict(raw, image.width, image.height, probe.model.keypoint_names)

@@ -69,7 +69,9 @@ def parse_metadata(body: bytes) -> ModelInfo:
     try:
         meta = _ModelMetadata.model_validate_json(body)
     except ValidationError as e:
-        raise InferenceError(f"the model metadata does not fit the protocol: {e.errors()[0]['msg']}") from None
+        raise InferenceError(
+            f"the model metadata does not fit the protocol: {e.errors()[0]['msg']}"
+        ) from None
     p = meta.profile()
     if p is None:
         raise InferenceError(
@@ -125,9 +127,13 @@ def parse_infer(
         raise InferenceError(f"'boxes' should be FP32[N,4]; its shape is {_shape(boxes)}")
     n = boxes.shape[0]
     if not isinstance(scores, np.ndarray) or scores.shape != (n,):
-        raise InferenceError(f"'scores' should be FP32[{n}] to match {n} boxes; its shape is {_shape(scores)}")
+        raise InferenceError(
+            f"'scores' should be FP32[{n}] to match {n} boxes; its shape is {_shape(scores)}"
+        )
     if not isinstance(labels, list) or len(labels) != n:
-        raise InferenceError(f"'labels' should be BYTES[{n}] to match {n} boxes; its shape is {_shape(labels)}")
+        raise InferenceError(
+            f"'labels' should be BYTES[{n}] to match {n} boxes; its shape is {_shape(labels)}"
+        )
     keypoints = out.get("keypoints")
     if keypoints is not None and not _is_keypoints(keypoints, n):
         raise InferenceError(f"'keypoints' should be FP32[{n},K,3]; its shape is {_shape(keypoints)}")
@@ -175,7 +181,9 @@ def parse_infer(
 
 def _is_keypoints(value: Any, n: int) -> bool:
     """FP32[n,K,3] (or [n,K,2]: x, y without a confidence)."""
-    return isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[0] == n and value.shape[2] in (2, 3)
+    return (
+        isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[0] == n and value.shape[2] in (2, 3)
+    )
 
 
 def _is_masks(value: Any, n: int) -> bool:
@@ -244,18 +252,24 @@ class OipAdapter:
         binary = binary_supported(send(server_request()).json())
         meta = send(metadata_request(d.model))
         raw = meta.json()
-        if isinstance(raw, dict) and not (isinstance(raw.get("parameters"), dict) and "task" in raw["parameters"]):
+        if isinstance(raw, dict) and not (
+            isinstance(raw.get("parameters"), dict) and "task" in raw["parameters"]
+        ):
             layout, model = layouts.find_layout(raw)  # no annotation profile: a plain detection model?
             return Probe(model, binary, layout.as_extra())
         return Probe(parse_metadata(meta.body), binary)
 
-    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+    def infer_request(
+        self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
+    ) -> HttpRequest:
         layout = layouts.Layout.from_extra(probe.extra)
         if layout is not None:
             return layouts.request(_model_path(d.model), layout, image.data, request_id, binary=probe.binary)
         return infer_request(d.model, image.data, request_id, floor, binary=probe.binary)
 
-    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+    def parse_infer(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int]:
         header_length = response.headers.get(HEADER_LENGTH.lower())
         layout = layouts.Layout.from_extra(probe.extra)
         if layout is not None:

@@ -133,6 +133,7 @@ def predictions(
     outputs: dict[str, Any], layout: Layout, labels: tuple[str, ...], width: int, height: int
 ) -> tuple[list[Prediction], int]:
     """Predictions from the model's own outputs, and how many were dropped (non-finite numbers)."""
+
     def array(name: str) -> np.ndarray:
         value = outputs.get(name)
         if not isinstance(value, np.ndarray):
@@ -144,9 +145,15 @@ def predictions(
         raise InferenceError(f"output '{layout.boxes}' does not hold groups of 4 numbers")
     scores = array(layout.scores).reshape(-1)
     raw_classes = outputs.get(layout.classes)
-    classes = list(raw_classes) if isinstance(raw_classes, list) else array(layout.classes).reshape(-1).tolist()
+    classes = (
+        list(raw_classes) if isinstance(raw_classes, list) else array(layout.classes).reshape(-1).tolist()
+    )
     n = min(len(boxes), len(scores), len(classes))
-    if layout.count is not None and isinstance(outputs.get(layout.count), np.ndarray) and outputs[layout.count].size:
+    if (
+        layout.count is not None
+        and isinstance(outputs.get(layout.count), np.ndarray)
+        and outputs[layout.count].size
+    ):
         n = min(n, int(outputs[layout.count].reshape(-1)[0]))
     check_count(n, "the server")
     if layout.boxes in NORMALISED_YX:
@@ -167,6 +174,8 @@ def predictions(
         box = Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))
         score = min(max(s, 0.0), 1.0)
         out.append(
-            Prediction.model_construct(label=label[:200] or "?", score=score, box=box, polygon=None, keypoints=None)
+            Prediction.model_construct(
+                label=label[:200] or "?", score=score, box=box, polygon=None, keypoints=None
+            )
         )
     return out, dropped

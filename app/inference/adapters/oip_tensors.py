@@ -74,7 +74,9 @@ def read_response(body: bytes, header_length: str | None) -> tuple[InferResponse
         size = (out.parameters or {}).get("binary_data_size")
         if size is not None:
             if not isinstance(size, int) or size < 0 or offset + size > len(tail):
-                raise InferenceError(f"output '{out.name}' says it has {size} binary bytes; the answer is shorter")
+                raise InferenceError(
+                    f"output '{out.name}' says it has {size} binary bytes; the answer is shorter"
+                )
             raw, offset = tail[offset : offset + size], offset + size
             outputs[out.name] = _from_binary(out, raw)
         else:
@@ -92,7 +94,9 @@ def _from_json(out: OutputTensor) -> Any:
     n = _count(out.shape, out.name)
     data = out.data if out.data is not None else []
     if len(data) != n:
-        raise InferenceError(f"output '{out.name}' has shape {out.shape} ({n} values) but {len(data)} values came")
+        raise InferenceError(
+            f"output '{out.name}' has shape {out.shape} ({n} values) but {len(data)} values came"
+        )
     if out.datatype == "BYTES":
         return [str(v) if not isinstance(v, str) else v for v in data]
     if out.datatype not in NUMERIC:
@@ -123,7 +127,9 @@ def _from_binary(out: OutputTensor, raw: bytes) -> Any:
     if dtype is None:
         raise InferenceError(f"output '{out.name}' has the unknown datatype {out.datatype!r}")
     if len(raw) != n * np.dtype(dtype).itemsize:
-        raise InferenceError(f"binary output '{out.name}' has {len(raw)} bytes, not what shape {out.shape} needs")
+        raise InferenceError(
+            f"binary output '{out.name}' has {len(raw)} bytes, not what shape {out.shape} needs"
+        )
     values = np.frombuffer(raw, dtype=dtype)
     if out.datatype in COMPACT:
         return values.reshape(out.shape)

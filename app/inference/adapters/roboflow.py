@@ -107,11 +107,20 @@ def infer_request(d: Deployment, image: bytes, request_id: str, floor: float, ta
     encoded = base64.b64encode(image).decode("ascii")
     ids = legacy_ids(d.model)
     if ids is not None:
-        params = {"confidence": f"{floor:g}", "max_detections": str(MAX_DETECTIONS), "format": "json",
-                  "disable_active_learning": "true"}  # fmt: skip
+        params = {
+            "confidence": f"{floor:g}",
+            "max_detections": str(MAX_DETECTIONS),
+            "format": "json",
+            "disable_active_learning": "true",
+        }
         path = f"/{quote(ids[0], safe='')}/{quote(ids[1], safe='')}"
-        return HttpRequest("POST", path, encoded.encode("ascii"),
-                           {"Content-Type": "application/x-www-form-urlencoded"}, params)  # fmt: skip
+        return HttpRequest(
+            "POST",
+            path,
+            encoded.encode("ascii"),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            params,
+        )
     body = {
         "id": request_id,
         "model_id": d.model,
@@ -121,8 +130,13 @@ def infer_request(d: Deployment, image: bytes, request_id: str, floor: float, ta
         "disable_active_learning": True,
     }
     # The /infer/* routes read the API key from the body only: the client puts the token there too.
-    return HttpRequest("POST", INFER_ROUTES[task], json.dumps(body).encode(), {"Content-Type": "application/json"},
-                       token_field="api_key")  # fmt: skip
+    return HttpRequest(
+        "POST",
+        INFER_ROUTES[task],
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json"},
+        token_field="api_key",
+    )
 
 
 def parse_infer(raw: Any, width: int, height: int) -> tuple[list[Prediction], int]:
@@ -131,8 +145,10 @@ def parse_infer(raw: Any, width: int, height: int) -> tuple[list[Prediction], in
         raw = raw[0]  # a batch answer; one image was sent
     predictions = raw.get("predictions") if isinstance(raw, dict) else None
     if isinstance(predictions, dict):
-        raise InferenceError("the Roboflow answer looks like a classification model's (predictions by class "
-                             "name); LabelAssist needs boxes: a detection, segmentation or keypoint model")  # fmt: skip
+        raise InferenceError(
+            "the Roboflow answer looks like a classification model's (predictions by class "
+            "name); LabelAssist needs boxes: a detection, segmentation or keypoint model"
+        )
     if not isinstance(predictions, list):
         raise InferenceError(f"the Roboflow answer has no 'predictions' list ({shapes.keys_of(raw)})")
     shapes.check_count(len(predictions), "Roboflow")
@@ -140,8 +156,10 @@ def parse_infer(raw: Any, width: int, height: int) -> tuple[list[Prediction], in
     out: list[Prediction] = []
     for i, item in enumerate(predictions):
         if isinstance(item, dict) and "x" not in item and ("class" in item or "class_name" in item):
-            raise InferenceError("the Roboflow answer looks like a classification model's (classes without "
-                                 "boxes); LabelAssist needs a detection, segmentation or keypoint model")  # fmt: skip
+            raise InferenceError(
+                "the Roboflow answer looks like a classification model's (classes without "
+                "boxes); LabelAssist needs a detection, segmentation or keypoint model"
+            )
         det: _Detection = shapes.validate(_Detection, item, f"Roboflow prediction {i + 1}")
         p = _prediction(det, sx, sy)
         if p is not None:
@@ -173,7 +191,11 @@ def _keypoint_names(keypoints: list[_Keypoint], slots: int) -> list[str]:
     """The points' names in the order _keypoints put them ("point N" where the answer gives none)."""
     names = [f"point {i + 1}" for i in range(slots)]
     ids = [k.class_id for k in keypoints]
-    by_slot = ids if all(i is not None and 0 <= i < slots for i in ids) and len(set(ids)) == len(ids) else range(len(keypoints))
+    by_slot = (
+        ids
+        if all(i is not None and 0 <= i < slots for i in ids) and len(set(ids)) == len(ids)
+        else range(len(keypoints))
+    )
     for slot, k in zip(by_slot, keypoints, strict=False):
         if k.class_name:
             names[slot] = shapes.label(k.class_name)  # type: ignore[index]
@@ -185,7 +207,9 @@ def _keypoints(keypoints: list[_Keypoint], sx: float, sy: float) -> list[Predict
     if len(keypoints) > MAX_KEYPOINTS or not all(shapes.finite(k.x, k.y, k.confidence) for k in keypoints):
         return None
     points = [shapes.point(k.x * sx, k.y * sy, k.confidence) for k in keypoints]
-    ids = [k.class_id if k.class_id is not None and 0 <= k.class_id < MAX_KEYPOINTS else -1 for k in keypoints]
+    ids = [
+        k.class_id if k.class_id is not None and 0 <= k.class_id < MAX_KEYPOINTS else -1 for k in keypoints
+    ]
     if not points or min(ids) < 0 or len(set(ids)) != len(ids):
         return points
     slots = [shapes.MISSING_POINT] * (max(ids) + 1)
@@ -253,8 +277,12 @@ class RoboflowAdapter:
         extra = {"server": f"{info.name} {info.version}".strip() if info else "hosted API"}
         return Probe(model, extra=extra)
 
-    def infer_request(self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe) -> HttpRequest:
+    def infer_request(
+        self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
+    ) -> HttpRequest:
         return infer_request(d, image.data, request_id, floor, probe.model.task)
 
-    def parse_infer(self, response: HttpResponse, image: ImageInput, probe: Probe) -> tuple[list[Prediction], int]:
+    def parse_infer(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int]:
         return parse_infer(shapes.body_json(response.json(), "Roboflow"), image.width, image.height)

@@ -51,7 +51,9 @@ def validate(model: type[BaseModel], value: Any, what: str) -> Any:
     except ValidationError as e:
         err = e.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "it"
-        raise InferenceError(f"{what} does not fit: {where}: {err['msg'].lower()} ({keys_of(value)})") from None
+        raise InferenceError(
+            f"{what} does not fit: {where}: {err['msg'].lower()} ({keys_of(value)})"
+        ) from None
 
 
 def finite(*values: float) -> bool:
@@ -94,12 +96,20 @@ def point(x: float, y: float, confidence: float = 1.0) -> PredictedPoint:
     return PredictedPoint.model_construct(x=float(x), y=float(y), score=score(confidence))
 
 
-def prediction(name: str, confidence: float, b: Box, poly: Polygon | None = None,
-               keypoints: Iterable[PredictedPoint] | None = None,
-               keypoint_names: Iterable[str] | None = None) -> Prediction:  # fmt: skip
+def prediction(
+    name: str,
+    confidence: float,
+    b: Box,
+    poly: Polygon | None = None,
+    keypoints: Iterable[PredictedPoint] | None = None,
+    keypoint_names: Iterable[str] | None = None,
+) -> Prediction:
     """A prediction from values already checked (finite numbers, ordered box, usable label)."""
     return Prediction.model_construct(
-        label=name, score=score(confidence), box=b, polygon=poly,
+        label=name,
+        score=score(confidence),
+        box=b,
+        polygon=poly,
         keypoints=tuple(keypoints) if keypoints is not None else None,
         keypoint_names=tuple(keypoint_names) if keypoint_names else None,
-    )  # fmt: skip
+    )

@@ -20,7 +20,9 @@ from app.widgets.canvas.items import AnnotationItem, BoxItem, PolygonItem
 
 RECT_BELOW_PX = 4.0  # smaller than this on screen: drawn as its box
 COARSE_BELOW_PX = 24.0  # smaller than this on screen: every other vertex is enough
-SETTLE_MS = 150  # while zooming, the last sharp picture is scaled; this long after the last step it is redrawn
+SETTLE_MS = (
+    150  # while zooming, the last sharp picture is scaled; this long after the last step it is redrawn
+)
 
 
 @dataclass
@@ -91,10 +93,16 @@ class DenseLayer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         transform = painter.worldTransform()
         picture = self._picture
-        if picture is not None and self._settle.isActive() and transform.m11() != self._picture_transform.m11():
+        if (
+            picture is not None
+            and self._settle.isActive()
+            and transform.m11() != self._picture_transform.m11()
+        ):
             # Zooming: the last sharp picture, moved and scaled exactly onto the new transform.
             inverse, _ok = self._picture_transform.inverted()
             painter.save()
@@ -124,7 +132,9 @@ class DenseLayer(QGraphicsItem):
         for b in self._buckets:
             on_screen = b.limit * lod  # the largest shape of the bucket, in screen pixels
             painter.setPen(b.pen)
-            painter.drawPath(b.boxes if on_screen < RECT_BELOW_PX else b.coarse if on_screen < COARSE_BELOW_PX else b.full)
+            painter.drawPath(
+                b.boxes if on_screen < RECT_BELOW_PX else b.coarse if on_screen < COARSE_BELOW_PX else b.full
+            )
 
 
 def _every_other(poly: QPolygonF) -> QPolygonF:

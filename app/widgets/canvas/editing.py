@@ -15,7 +15,16 @@ def handles(geometry: Geometry) -> list[tuple[float, float]]:
     if isinstance(geometry, Box):
         g = geometry
         cx, cy = (g.x1 + g.x2) / 2, (g.y1 + g.y2) / 2
-        return [(g.x1, g.y1), (cx, g.y1), (g.x2, g.y1), (g.x2, cy), (g.x2, g.y2), (cx, g.y2), (g.x1, g.y2), (g.x1, cy)]
+        return [
+            (g.x1, g.y1),
+            (cx, g.y1),
+            (g.x2, g.y1),
+            (g.x2, cy),
+            (g.x2, g.y2),
+            (cx, g.y2),
+            (g.x1, g.y2),
+            (g.x1, cy),
+        ]
     if isinstance(geometry, Polygon):
         return list(geometry.points)
     return [(p.x, p.y) if p.v != Visibility.UNLABELLED else (math.nan, math.nan) for p in geometry.points]
@@ -53,7 +62,9 @@ def drag_handle(geometry: Geometry, index: int, x: float, y: float) -> Geometry:
     return Keypoints(points=tuple(kps))
 
 
-def nearest_edge(polygon: Polygon, x: float, y: float, radius: float) -> tuple[int, tuple[float, float]] | None:
+def nearest_edge(
+    polygon: Polygon, x: float, y: float, radius: float
+) -> tuple[int, tuple[float, float]] | None:
     """(index of the edge's first vertex, nearest point on it) for the closest edge within `radius`."""
     best = None
     best_d = radius

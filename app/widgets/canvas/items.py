@@ -110,7 +110,9 @@ class BoxItem(AnnotationItem):
         path.addRect(self._rect())
         return path
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setPen(self.pen)
         painter.setBrush(self.brush)
         painter.drawRect(self._rect())
@@ -145,7 +147,9 @@ class PolygonItem(AnnotationItem):
         path.closeSubpath()
         return path
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         painter.setPen(self.pen)
         painter.setBrush(self.brush)
         poly = self._poly()
@@ -183,7 +187,9 @@ class KeypointsItem(AnnotationItem):
                 path.addEllipse(p, r, r)
         return path
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         pts = self._points()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(self.pen)

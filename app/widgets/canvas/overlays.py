@@ -48,7 +48,9 @@ class HandlesOverlay(ZoomSizedItem):
         m = self.scene_margin()
         return self._shapes.adjusted(-m, -m, m, m)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         s = HANDLE_PX * scene_px(self)
         for item in self._items:
             pen = QPen(item.color, 1.5)
@@ -89,7 +91,9 @@ class DraftItem(ZoomSizedItem):
         m = self.scene_margin()
         return rect.adjusted(-m, -m, m, m)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         pen = QPen(self.color, 2, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         painter.setPen(pen)

@@ -100,7 +100,9 @@ class AnnotationScene(QGraphicsScene):
         dense = self._dense_on
         for item in self.items_by_id.values():
             mark(item, dense)
-        self.dense.rebuild([it for it in self.items_by_id.values() if not draws_itself(it, dense)] if dense else [])
+        self.dense.rebuild(
+            [it for it in self.items_by_id.values() if not draws_itself(it, dense)] if dense else []
+        )
 
     def _on_changed(self, annotations: list[Annotation]) -> None:
         for a in annotations:

@@ -163,7 +163,9 @@ class CanvasView(QGraphicsView):
         self.annotation_scene.set_px(1.0 / max(scale, 1e-9))
         # Smooth when shrinking a photo; crisp pixels when zoomed in to place points precisely.
         self.annotation_scene.pixmap_item.setTransformationMode(
-            Qt.TransformationMode.SmoothTransformation if scale < 2 else Qt.TransformationMode.FastTransformation
+            Qt.TransformationMode.SmoothTransformation
+            if scale < 2
+            else Qt.TransformationMode.FastTransformation
         )
 
     def wheelEvent(self, event: QWheelEvent) -> None:

@@ -103,7 +103,10 @@ class SelectTool(Tool):
             self.cancel()
             return
         if self.mode in ("handle", "move"):
-            after = [b.model_copy(update={"geometry": it.geometry}) for it, b in zip(self.items, self.before, strict=True)]
+            after = [
+                b.model_copy(update={"geometry": it.geometry})
+                for it, b in zip(self.items, self.before, strict=True)
+            ]
             changed = [(b, a) for b, a in zip(self.before, after, strict=True) if a.geometry != b.geometry]
             if changed:
                 text = "Move" if self.mode == "move" else "Reshape"
@@ -112,9 +115,7 @@ class SelectTool(Tool):
             self.scene.draft.set_state([], None)
             rect = QRectF(self.start, pos).normalized()
             if rect.width() > 2 * self.scene.px and rect.height() > 2 * self.scene.px:
-                picked = {
-                    i for i, it in self.scene.items_by_id.items() if rect.intersects(it.boundingRect())
-                }
+                picked = {i for i, it in self.scene.items_by_id.items() if rect.intersects(it.boundingRect())}
                 self.doc.set_selection(self.doc.selected | picked)
         self._reset()
 
