@@ -74,8 +74,8 @@ class MainWindow(QMainWindow):
             "import_dataset": lambda: dataset_dialogs.open_import(self.doc, self),
             "export_dataset": lambda: dataset_dialogs.open_export(self.doc, self),
             "quit": self.close,
-            "undo": doc.undo_stack.undo,
-            "redo": doc.undo_stack.redo,
+            "undo": lambda: self._step_history(-1),
+            "redo": lambda: self._step_history(+1),
             "copy": self._copy,
             "paste": doc.paste,
             "delete": doc.delete_selected,
@@ -193,6 +193,18 @@ class MainWindow(QMainWindow):
         self.doc.message.emit(f"Tag: {tag.name}")
         if self.doc.selected and self.canvas.tool.name == "select":
             self.doc.retag_selected(tag.saved_id)
+
+    def _step_history(self, step: int) -> None:
+        """Ctrl+Z / Ctrl+Shift+Z, and the status bar says what was undone or redone (not the edit's own line)."""
+        stack = self.doc.undo_stack
+        text = stack.undoText() if step < 0 else stack.redoText()
+        if not text:
+            return
+        if step < 0:
+            stack.undo()
+        else:
+            stack.redo()
+        self.statusBar().showMessage(f"{'Undone' if step < 0 else 'Redone'}: {text}", 8000)
 
     def _copy(self) -> None:
         n = self.doc.copy_selected()

@@ -34,6 +34,7 @@ def test_draw_a_box_then_undo_and_redo(make_window, image_folder, qtbot) -> None
 
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored(w) == []
+    assert w.statusBar().currentMessage().startswith("Undone: ")  # not the edit's own, now stale, line
     assert w.canvas.annotation_scene.items_by_id == {}
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert [a.geometry for a in stored(w)] == [ann.geometry]
