@@ -136,6 +136,8 @@ class ImagesDock(QDockWidget):
         self.list.setObjectName("images_list")
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)  # keeps 100,000 rows fast
+        # A narrow dock shortens the file name in the middle: its status and "pre-labelled" stay readable.
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         body = QWidget()
         layout = QVBoxLayout(body)
