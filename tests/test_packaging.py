@@ -79,3 +79,18 @@ def test_the_spec_excludes_nothing_the_app_or_the_server_imports():
     assert "onnx" in excludes and "pytest" in excludes
     clashes = sorted(m for m in imported for x in excludes if m == x or m.startswith(x + "."))
     assert not clashes, f"the spec leaves out modules the app needs: {clashes}"
+
+
+def test_every_adapter_loaded_by_name_is_listed_for_the_bundle() -> None:
+    """Adapters are imported by name on first use, which a bundler cannot follow: the spec lists
+    ADAPTER_MODULES, so every protocol's adapter must be there and importable."""
+    import importlib
+
+    from app.inference.adapters import ADAPTER_MODULES, adapter_for
+    from app.models import Protocol
+
+    for protocol in Protocol:
+        assert type(adapter_for(protocol)).__module__ in ADAPTER_MODULES
+    for module in ADAPTER_MODULES:
+        importlib.import_module(module)
+    assert "hiddenimports=list(ADAPTER_MODULES)" in (REPO / "build_spec" / "labelassist.spec").read_text()

@@ -15,6 +15,8 @@ _MODULES = {
     Protocol.LABEL_STUDIO: ("app.inference.adapters.label_studio", "LabelStudioAdapter"),
 }
 _loaded: dict[Protocol, Adapter] = {}
+# Imported by name, so a bundler cannot see them: the PyInstaller spec lists them from here.
+ADAPTER_MODULES = tuple(module for module, _name in _MODULES.values())
 
 
 def adapter_for(protocol: Protocol) -> Adapter:
@@ -25,4 +27,4 @@ def adapter_for(protocol: Protocol) -> Adapter:
     return adapter
 
 
-__all__ = ["Adapter", "HttpRequest", "HttpResponse", "ImageInput", "Probe", "adapter_for"]
+__all__ = ["ADAPTER_MODULES", "Adapter", "HttpRequest", "HttpResponse", "ImageInput", "Probe", "adapter_for"]
