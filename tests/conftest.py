@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ SAMPLES = REPO / "resources" / "samples"
 sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))  # test servers shared by the layers
 
 from fake_oip import FakeOip  # noqa: E402
+from pg_cluster import PgCluster  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +55,29 @@ def gui_thread_gc(qapp):  # type: ignore[no-untyped-def]
 
     gui_gc.install()
     yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A real PostgreSQL server for the whole session (tests/support/pg_cluster.py). Skipped where none is
+    installed, unless LABELASSIST_REQUIRE_POSTGRES is set (`make test` sets it): then CI fails loudly instead
+    of quietly skipping the team-project tests."""
+    cluster = PgCluster()
+    if cluster.skip_reason:
+        if os.environ.get("LABELASSIST_REQUIRE_POSTGRES"):
+            pytest.fail(f"LABELASSIST_REQUIRE_POSTGRES is set, but: {cluster.skip_reason}", pytrace=False)
+        pytest.skip(cluster.skip_reason)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a new, empty database of its own for this test, dropped afterwards."""
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    yield pg_cluster.create_database(name)
+    # A test that crashed the server and failed before restarting it must not take the next tests down too.
+    if not pg_cluster.running:
+        pg_cluster.restart()
+    pg_cluster.drop_database(name)

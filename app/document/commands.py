@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 from app.models import Annotation, Tag
+from app.store.errors import StoreError
 
 if TYPE_CHECKING:
     from app.document.document import Document
@@ -24,7 +25,7 @@ def guarded(command: QUndoCommand, doc: Document, step: Callable[[], object]) ->
     """
     try:
         step()
-    except (sqlite3.Error, OSError, ValueError) as e:
+    except (sqlite3.Error, StoreError, OSError, ValueError) as e:
         log.warning("Edit '%s' not saved: %s", command.text(), e)
         command.setObsolete(True)
         doc.message.emit(f"Could not save '{command.text()}': {e}. Nothing was changed.")

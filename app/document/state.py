@@ -4,7 +4,6 @@ what widgets and controllers ask for on top."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
@@ -16,7 +15,7 @@ from app.document.tag_table import TagTable
 from app.models import Annotation, ImageRecord, ImageStatus, Tag
 from app.session import ProjectSession
 from app.store import ProjectStore
-from app.store.database import Write
+from app.store.backend import Connection, Write
 
 
 class DocumentState(QObject):
@@ -132,7 +131,10 @@ class DocumentState(QObject):
     ) -> None:
         """Delete annotations, then ``also`` and the tags ``gone_tags``, in one transaction."""
         store = self._project_store()
-        store.delete_annotations(ids, also=_chain(also, store.tags_writer(gone_tags, delete=True)))
+        versions = {i: self.annotations[i].version for i in ids if i in self.annotations}
+        store.delete_annotations(
+            ids, also=_chain(also, store.tags_writer(gone_tags, delete=True)), versions=versions
+        )
         self._forget_annotations(list(dict.fromkeys(i for i in ids if i in self.annotations)))
         if gone_tags:
             self._tags.drop(t.id for t in gone_tags if t.id is not None)
@@ -141,8 +143,11 @@ class DocumentState(QObject):
                 self.currentTagChanged.emit()
 
     def apply_update(self, annotations: Sequence[Annotation]) -> None:
-        self._project_store().update_annotations(annotations)
-        mine = [a for a in annotations if a.id in self.annotations]
+        """Write new versions of annotations; each is made from the version on screen (an undo's copy is
+        older), so one another labeller changed meanwhile is refused (EditConflict)."""
+        current = [a.model_copy(update={"version": self._version_of(a)}) for a in annotations]
+        stored = self._project_store().update_annotations(current)
+        mine = [a for a in stored if a.id in self.annotations]
         self.annotations.update((a.id, a) for a in mine if a.id is not None)
         if mine:
             self.annotationsChanged.emit(mine)
@@ -168,6 +173,10 @@ class DocumentState(QObject):
         if self._tags.follow_removal():
             self.currentTagChanged.emit()
 
+    def _version_of(self, a: Annotation) -> int:
+        on_screen = self.annotations.get(a.id) if a.id is not None else None
+        return on_screen.version if on_screen is not None else a.version
+
     def _forget_annotations(self, ids: list[int]) -> None:
         """Drop annotations on screen that the project no longer has, and announce it."""
         if not ids:
@@ -190,7 +199,7 @@ def _chain(*writes: Write | None) -> Write | None:
     if not steps:
         return None
 
-    def run(c: sqlite3.Connection) -> None:
+    def run(c: Connection) -> None:
         for step in steps:
             step(c)
 

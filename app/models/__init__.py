@@ -3,7 +3,7 @@
 from app.models.annotation import Annotation, Provenance, Source
 from app.models.deployment import Deployment, DeploymentStatus, LocalSpec, Protocol, State
 from app.models.geometry import Box, Geometry, Keypoint, Keypoints, Point, Polygon, Visibility
-from app.models.image import ImageRecord, ImageStatus
+from app.models.image import ImageRecord, ImageStatus, Review
 from app.models.prediction import ModelInfo, PredictedPoint, Prediction, PredictionSet, Task
 from app.models.profile import PROFILE_EXTENSION, AnnotationProfile
 from app.models.tag import Tag, TagKind
@@ -18,6 +18,7 @@ __all__ = [
     "Geometry",
     "ImageRecord",
     "ImageStatus",
+    "Review",
     "Keypoint",
     "Keypoints",
     "LocalSpec",

@@ -36,3 +36,8 @@ class Annotation(Record):
     tag_id: int
     geometry: Geometry
     provenance: Provenance = Field(default_factory=Provenance)
+    # Who drew or committed it, and who changed it last (labeller names; empty when not known).
+    author: str = ""
+    editor: str = ""
+    # The row version in the project: an edit made from an older version is refused (team projects).
+    version: int = Field(default=1, ge=1)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from pydantic import BaseModel, ValidationError
 
 from app.models import Deployment, PredictionSet
-from app.store.database import ProjectDatabase, Write
+from app.store.backend import Connection, Database, Write, now_iso
+from app.store.errors import IntegrityFailure
+from app.store.rows import insert_row
 
 COMMITTED, DISMISSED = "committed", "dismissed"
 LATENCY_WINDOW = 10_000  # latest calls that count towards the percentiles
@@ -36,14 +36,10 @@ class UsageSummary(BaseModel):
     p95_ms: float | None = None
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
 class AssistStore:
     """Reads and writes the model-assist tables of an open project; each write is its own transaction."""
 
-    def __init__(self, database: ProjectDatabase) -> None:
+    def __init__(self, database: Database) -> None:
         self.database = database
 
     # ---- deployments ---------------------------------------------------------------------------
@@ -68,17 +64,14 @@ class AssistStore:
         try:
             with self.database.transaction() as c:
                 if d.id is None:
-                    cur = c.execute(
-                        "INSERT INTO deployments(name, protocol, url, model, config) VALUES (?, ?, ?, ?, ?)",
-                        row,
-                    )
-                    return d.model_copy(update={"id": cur.lastrowid})
+                    columns = dict(zip(("name", "protocol", "url", "model", "config"), row, strict=True))
+                    return d.model_copy(update={"id": insert_row(c, "deployments", columns)})
                 c.execute(
                     "UPDATE deployments SET name=?, protocol=?, url=?, model=?, config=? WHERE id=?",
                     (*row, d.id),
                 )
                 return d
-        except sqlite3.IntegrityError:
+        except IntegrityFailure:
             raise ValueError(f"A deployment named '{d.name}' already exists.") from None
 
     def delete_deployment(self, deployment_id: int) -> None:
@@ -109,14 +102,15 @@ class AssistStore:
     def cache(self, key: CacheKey, predictions: PredictionSet) -> None:
         with self.database.transaction() as c:
             c.execute(
-                "INSERT OR REPLACE INTO prediction_cache(content_hash, deployment_id, model_version, predictions, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO prediction_cache(content_hash, deployment_id, model_version, predictions, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (content_hash, deployment_id, model_version) "
+                "DO UPDATE SET predictions = excluded.predictions, created_at = excluded.created_at",
                 (
                     key.content_hash,
                     key.deployment_id,
                     key.model_version,
                     predictions.model_dump_json(),
-                    _now(),
+                    now_iso(),
                 ),
             )
 
@@ -125,7 +119,8 @@ class AssistStore:
     def mark_prelabelled(self, image_ids: Iterable[int], deployment_id: int, model_version: str) -> None:
         with self.database.transaction() as c:
             c.executemany(
-                "INSERT OR REPLACE INTO prelabelled(image_id, deployment_id, model_version) VALUES (?, ?, ?)",
+                "INSERT INTO prelabelled(image_id, deployment_id, model_version) VALUES (?, ?, ?) "
+                "ON CONFLICT (image_id, deployment_id) DO UPDATE SET model_version = excluded.model_version",
                 [(i, deployment_id, model_version) for i in image_ids],
             )
 
@@ -155,17 +150,20 @@ class AssistStore:
         )
         return dict(rows.fetchall())
 
-    @staticmethod
-    def decide(key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Write:
+    def decide(self, key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Write:
         """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``)."""
+        who, now = self.database.who, now_iso()
         rows = [
-            (key.content_hash, key.deployment_id, key.model_version, k, decision) for k in suggestion_keys
+            (key.content_hash, key.deployment_id, key.model_version, k, decision, now, who)
+            for k in suggestion_keys
         ]
 
-        def write(c: sqlite3.Connection) -> None:
+        def write(c: Connection) -> None:
             c.executemany(
-                "INSERT OR REPLACE INTO suggestion_decisions(content_hash, deployment_id, model_version, key, "
-                "decision) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO suggestion_decisions(content_hash, deployment_id, model_version, key, decision, "
+                "time, who) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (content_hash, deployment_id, model_version, key) "
+                "DO UPDATE SET decision = excluded.decision, time = excluded.time, who = excluded.who",
                 rows,
             )
 
@@ -175,7 +173,7 @@ class AssistStore:
     def undecide(key: CacheKey, suggestion_keys: Iterable[str]) -> Write:
         rows = [(key.content_hash, key.deployment_id, key.model_version, k) for k in suggestion_keys]
 
-        def write(c: sqlite3.Connection) -> None:
+        def write(c: Connection) -> None:
             c.executemany(
                 "DELETE FROM suggestion_decisions WHERE content_hash=? AND deployment_id=? AND model_version=? "
                 "AND key=?",
@@ -203,14 +201,23 @@ class AssistStore:
         with self.database.transaction() as c:
             c.execute(
                 "INSERT INTO usage_events(deployment_id, time, kind, ok, latency_ms, predictions, detail, "
-                "content_hash) VALUES (?, ?, 'infer', ?, ?, ?, ?, ?)",
-                (deployment_id, _now(), int(ok), latency_ms, predictions, detail[:2000], content_hash),
+                "content_hash, who) VALUES (?, ?, 'infer', ?, ?, ?, ?, ?, ?)",
+                (
+                    deployment_id,
+                    now_iso(),
+                    int(ok),
+                    latency_ms,
+                    predictions,
+                    detail[:2000],
+                    content_hash,
+                    self.database.who,
+                ),
             )
 
     def usage(self, deployment_id: int) -> UsageSummary:
         c = self.database
         calls, failures, predictions = c.execute(
-            "SELECT count(*), coalesce(sum(ok = 0), 0), coalesce(sum(predictions), 0) FROM usage_events "
+            "SELECT count(*), coalesce(sum(1 - ok), 0), coalesce(sum(predictions), 0) FROM usage_events "
             "WHERE deployment_id = ? AND kind = 'infer'",
             (deployment_id,),
         ).fetchone()

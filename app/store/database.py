@@ -1,22 +1,28 @@
-"""The one connection to a project file: the checks before it is opened, its schema migration, and the
-transactions every store of the project writes in (see docs/adr/0001 and 0003)."""
+"""The one connection to a project file (the embedded SQLite backend): the checks before it is opened, its
+schema migration, and the transactions every store of the project writes in (docs/adr/0001, 0003, 0004)."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from app.store.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
+from app.store.backend import Connection, Write
+from app.store.errors import (
+    IntegrityFailure,
+    NewerProjectError,
+    NotAProjectError,
+    ProjectError,
+    ReadOnlyProjectError,
+)
 from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 PROJECT_SUFFIX = ".labelassist"
 
-# Rows written inside another write's transaction, so that one user action is one transaction.
-Write = Callable[[sqlite3.Connection], None]
+__all__ = ["PROJECT_SUFFIX", "ProjectDatabase", "Write"]
 
 
 class ProjectDatabase:
@@ -26,13 +32,24 @@ class ProjectDatabase:
     `open_read_only`.
     """
 
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    is_team = False
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, who: str = "") -> None:
         self.path = path
         self.root = path.parent
+        self.who = who
         self._connection = connection
 
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> ProjectDatabase:
+    def create(cls, path: str | os.PathLike[str], who: str = "") -> ProjectDatabase:
         """Create a new, empty project file; refuses to overwrite an existing file."""
         p = Path(path).absolute()
         if p.exists():
@@ -43,13 +60,13 @@ class ProjectDatabase:
             raise ReadOnlyProjectError(f"Cannot create a project in '{p.parent}': the folder is read-only.")
         connection = _connect(p)
         migrate(connection)
-        database = cls(p, connection)
+        database = cls(p, connection, who)
         with database.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('created_by', 'LabelAssist')")
+            c.execute("INSERT INTO meta(key, value) VALUES ('created_by', 'LabelAssist')")
         return database
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> ProjectDatabase:
+    def open(cls, path: str | os.PathLike[str], who: str = "") -> ProjectDatabase:
         """Open an existing project, upgrading its schema; never writes to a file that is not ours."""
         p = Path(path).absolute()
         if not p.is_file():
@@ -62,12 +79,12 @@ class ProjectDatabase:
             )
         connection = _connect(p)
         migrate(connection)
-        return cls(p, connection)
+        return cls(p, connection, who)
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike[str]) -> ProjectDatabase:
+    def open_or_create(cls, path: str | os.PathLike[str], who: str = "") -> ProjectDatabase:
         p = Path(path)
-        return cls.open(p) if p.exists() else cls.create(p)
+        return cls.open(p, who) if p.exists() else cls.create(p, who)
 
     @classmethod
     def open_read_only(cls, path: str | os.PathLike[str]) -> ProjectDatabase:
@@ -84,8 +101,16 @@ class ProjectDatabase:
         self._connection.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         """One durable transaction: committed when the block ends, rolled back if it raises."""
+        try:
+            with self._sqlite_transaction() as c:
+                yield c
+        except sqlite3.IntegrityError as e:
+            raise IntegrityFailure(str(e)) from e
+
+    @contextmanager
+    def _sqlite_transaction(self) -> Iterator[sqlite3.Connection]:
         c = self._connection
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -106,6 +131,10 @@ class ProjectDatabase:
         """Run `write` in a transaction of its own."""
         with self.transaction() as c:
             write(c)
+
+    def next_id(self, table: str) -> int:
+        """The id the next row of `table` gets (one writer: the largest id so far, plus one)."""
+        return (self.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
 
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
         """One statement outside any transaction: a read, or a pragma."""

@@ -1,8 +1,8 @@
-"""Errors raised when a project file cannot be opened; each message is meant for the user."""
+"""Errors raised when a project cannot be opened or written; each message is meant for the user."""
 
 
 class ProjectError(Exception):
-    """A project file could not be opened or written."""
+    """A project could not be opened or written."""
 
 
 class NotAProjectError(ProjectError):
@@ -15,3 +15,23 @@ class NewerProjectError(ProjectError):
 
 class ReadOnlyProjectError(ProjectError):
     pass
+
+
+class StoreError(ProjectError):
+    """The project's database refused a read or a write; nothing of that write was kept."""
+
+
+class IntegrityFailure(StoreError):
+    """A write broke a rule of the schema (a name already taken, a row that is gone)."""
+
+
+class EditConflict(StoreError):
+    """Another labeller changed or deleted the rows this edit was made from (team projects)."""
+
+    def __init__(self, message: str, image_id: int | None = None) -> None:
+        super().__init__(message)
+        self.image_id = image_id
+
+
+class DatabaseUnavailable(StoreError):
+    """The team database cannot be reached; nothing is written until it is back."""

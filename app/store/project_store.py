@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from app.models import Annotation, ImageRecord, ImageStatus, Tag
-from app.store.database import PROJECT_SUFFIX, ProjectDatabase, Write
+from app.models import Annotation, ImageRecord, ImageStatus, Review, Tag
+from app.store.backend import Connection, Database, Write, now_iso
+from app.store.database import PROJECT_SUFFIX, ProjectDatabase
+from app.store.errors import EditConflict, IntegrityFailure
 from app.store.rows import (
     ANNOTATION_COLUMNS,
     IMAGE_COLUMNS,
@@ -16,6 +17,7 @@ from app.store.rows import (
     annotation_from_row,
     image_from_row,
     insert_annotation,
+    insert_row,
     insert_tag,
     tag_from_row,
     tag_values,
@@ -30,7 +32,7 @@ class ProjectStore:
     `create` and `open` are shorthands that open the database too; `close` closes it.
     """
 
-    def __init__(self, database: ProjectDatabase) -> None:
+    def __init__(self, database: Database) -> None:
         self.database = database
 
     @classmethod
@@ -49,6 +51,8 @@ class ProjectStore:
 
     @property
     def path(self) -> Path:
+        """The project file (a file project only)."""
+        assert isinstance(self.database, ProjectDatabase), "a team project has no file"
         return self.database.path
 
     @property
@@ -66,7 +70,10 @@ class ProjectStore:
 
     def set_meta(self, key: str, value: str) -> None:
         with self.database.transaction() as c:
-            c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.database.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -79,12 +86,13 @@ class ProjectStore:
         added: list[ImageRecord] = []
         with self.database.transaction() as c:
             for r in records:
-                cur = c.execute(
-                    "INSERT OR IGNORE INTO images(path, width, height, status) VALUES (?, ?, ?, ?)",
-                    (r.path, r.width, r.height, r.status.value),
-                )
-                if cur.rowcount:
-                    added.append(r.model_copy(update={"id": cur.lastrowid}))
+                row = c.execute(
+                    "INSERT INTO images(path, width, height, status, added_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (path) DO NOTHING RETURNING id",
+                    (r.path, r.width, r.height, r.status.value, now_iso()),
+                ).fetchone()
+                if row is not None:
+                    added.append(r.model_copy(update={"id": row[0]}))
         return added
 
     def images(self) -> list[ImageRecord]:
@@ -94,17 +102,31 @@ class ProjectStore:
     def image(self, image_id: int) -> ImageRecord | None:
         sql = f"SELECT {IMAGE_COLUMNS} FROM images WHERE id = ?"
         row = self.database.execute(sql, (image_id,)).fetchone()
-        if row is None:
-            return None
-        i, path, width, height, status = row
-        return ImageRecord(id=i, path=path, width=width, height=height, status=ImageStatus(status))
+        return image_from_row(*row) if row is not None else None
 
     def image_count(self) -> int:
         return self.database.execute("SELECT count(*) FROM images").fetchone()[0]
 
     def set_image_status(self, image_id: int, status: ImageStatus) -> None:
+        """Set an image's status, recording who set it and when."""
         with self.database.transaction() as c:
-            c.execute("UPDATE images SET status = ? WHERE id = ?", (status.value, image_id))
+            c.execute(
+                "UPDATE images SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
+                (status.value, self.database.who, now_iso(), image_id),
+            )
+
+    def set_review(self, image_id: int, review: Review, note: str = "") -> None:
+        """Record a reviewer's verdict; a rejected image goes back to the to-do list (in progress)."""
+        with self.database.transaction() as c:
+            c.execute(
+                "UPDATE images SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
+                (review.value, note, self.database.who, now_iso(), image_id),
+            )
+            if review == Review.REJECTED:
+                c.execute(
+                    "UPDATE images SET status = ? WHERE id = ? AND status = ?",
+                    (ImageStatus.IN_PROGRESS.value, image_id, ImageStatus.DONE.value),
+                )
 
     def set_image_size(self, image_id: int, width: int, height: int) -> None:
         with self.database.transaction() as c:
@@ -120,18 +142,18 @@ class ProjectStore:
         try:
             with self.database.transaction() as c:
                 tag_id = insert_tag(c, tag)
-        except sqlite3.IntegrityError as e:
+        except IntegrityFailure as e:
             raise ValueError(f"There is already a tag named '{tag.name}'.") from e
         return tag.model_copy(update={"id": tag_id})
 
     def next_tag_id(self) -> int:
-        return (self.database.execute("SELECT max(id) FROM tags").fetchone()[0] or 0) + 1
+        return self.database.next_id("tags")
 
     @staticmethod
     def tags_writer(tags: Sequence[Tag], delete: bool = False) -> Write:
         """Insert (or delete) tags that carry their ids, inside another write's transaction."""
 
-        def write(c: sqlite3.Connection) -> None:
+        def write(c: Connection) -> None:
             for tag in tags:
                 if delete:
                     c.execute("DELETE FROM tags WHERE id = ?", (tag.id,))
@@ -170,24 +192,49 @@ class ProjectStore:
         with self.database.transaction() as c:
             if also is not None:
                 also(c)
-            return [insert_annotation(c, a) for a in annotations]
+            return [insert_annotation(c, a, self.database.who) for a in annotations]
 
-    def update_annotations(self, annotations: Sequence[Annotation]) -> None:
-        rows = [
-            (a.tag_id, a.geometry.model_dump_json(), a.provenance.model_dump_json(), a.id)
-            for a in annotations
-        ]
+    def update_annotations(self, annotations: Sequence[Annotation]) -> list[Annotation]:
+        """Write new versions of annotations, each made from the row version it carries; returns them as
+        stored. If any row changed since (another labeller), nothing is written: EditConflict."""
+        who, now = self.database.who, now_iso()
         with self.database.transaction() as c:
-            c.executemany(
-                "UPDATE annotations SET tag_id = ?, geometry = ?, provenance = ?, "
-                "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-                rows,
-            )
+            for a in annotations:
+                cur = c.execute(
+                    "UPDATE annotations SET tag_id = ?, geometry = ?, provenance = ?, updated_at = ?, "
+                    "updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
+                    (
+                        a.tag_id,
+                        a.geometry.model_dump_json(),
+                        a.provenance.model_dump_json(),
+                        now,
+                        who,
+                        a.id,
+                        a.version,
+                    ),
+                )
+                if cur.rowcount != 1:
+                    raise _conflict(c, a.saved_id, changed=True)
+        return [a.model_copy(update={"editor": who, "version": a.version + 1}) for a in annotations]
 
-    def delete_annotations(self, ids: Iterable[int], also: Write | None = None) -> None:
-        """Delete annotations; ``also`` runs after, in the same transaction."""
+    def delete_annotations(
+        self, ids: Iterable[int], also: Write | None = None, versions: Mapping[int, int] | None = None
+    ) -> None:
+        """Delete annotations; ``also`` runs after, in the same transaction. With ``versions`` (id: the row
+        version the deletion was decided on), a row changed since refuses the whole write: EditConflict.
+        A row that is gone already is fine: it is deleted either way."""
         with self.database.transaction() as c:
-            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ids])
+            for i in ids:
+                if versions is None or i not in versions:
+                    c.execute("DELETE FROM annotations WHERE id = ?", (i,))
+                elif (
+                    c.execute(
+                        "DELETE FROM annotations WHERE id = ? AND version = ?", (i, versions[i])
+                    ).rowcount
+                    != 1
+                ):
+                    if c.execute("SELECT 1 FROM annotations WHERE id = ?", (i,)).fetchone() is not None:
+                        raise _conflict(c, i, changed=True)
             if also is not None:
                 also(c)
 
@@ -230,12 +277,13 @@ class ProjectStore:
                 tag_id = insert_tag(c, t)
                 new_tags.append(t if t.id is not None else t.model_copy(update={"id": tag_id}))
             for r in images:
-                cur = c.execute(
-                    "INSERT INTO images(id, path, width, height, status) VALUES (?, ?, ?, ?, ?)",
-                    (r.id, r.path, r.width, r.height, r.status.value),
+                columns = {"id": r.id, "path": r.path, "width": r.width, "height": r.height}
+                image_id = insert_row(
+                    c, "images", {**columns, "status": r.status.value, "added_at": now_iso()}
                 )
-                new_images.append(r if r.id is not None else r.model_copy(update={"id": cur.lastrowid}))
-            annotations = [insert_annotation(c, a) for a in build(new_tags, new_images)]
+                new_images.append(r if r.id is not None else r.model_copy(update={"id": image_id}))
+            who = self.database.who
+            annotations = [insert_annotation(c, a, who) for a in build(new_tags, new_images)]
             _set_statuses(c, statuses)
         return new_tags, new_images, annotations
 
@@ -254,6 +302,18 @@ class ProjectStore:
             _set_statuses(c, statuses)
 
 
-def _set_statuses(c: sqlite3.Connection, statuses: dict[int, ImageStatus] | None) -> None:
+def _conflict(c: Connection, annotation_id: int, changed: bool) -> EditConflict:
+    """The refusal of an edit made from an old version of a row: who changed (or deleted) it."""
+    row = c.execute(
+        "SELECT updated_by, created_by, image_id FROM annotations WHERE id = ?", (annotation_id,)
+    ).fetchone()
+    if row is None:
+        return EditConflict("Another labeller deleted this annotation; it is gone from the image.")
+    who = row[0] or row[1] or "another labeller"
+    verb = "changed" if changed else "deleted"
+    return EditConflict(f"{who} {verb} this annotation meanwhile; their version is shown.", image_id=row[2])
+
+
+def _set_statuses(c: Connection, statuses: dict[int, ImageStatus] | None) -> None:
     rows = [(s.value, i) for i, s in (statuses or {}).items()]
     c.executemany("UPDATE images SET status = ? WHERE id = ?", rows)

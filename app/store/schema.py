@@ -94,6 +94,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE tags ADD COLUMN model_label TEXT;
     CREATE UNIQUE INDEX tags_by_model_label ON tags(model_label, kind) WHERE model_label IS NOT NULL;
     """,
+    # 5: who did what, row versions for concurrent edits, and review (the team backend has the same columns).
+    """
+    ALTER TABLE annotations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE annotations ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE annotations ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN status_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN status_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN review TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN reviewed_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE images ADD COLUMN reviewed_at TEXT NOT NULL DEFAULT '';
+    ALTER TABLE suggestion_decisions ADD COLUMN who TEXT NOT NULL DEFAULT '';
+    ALTER TABLE usage_events ADD COLUMN who TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

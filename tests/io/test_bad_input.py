@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from app.io.export import ExportOptions, export_project
 from app.io.importing import import_into, plan_for, write_plan
 from app.models import Tag
 from app.store import ProjectStore
+from app.store.errors import IntegrityFailure
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 
@@ -161,7 +161,7 @@ def test_a_write_that_fails_midway_leaves_the_project_as_it_was(
     other = make_store(project.parent / "other.labelassist")
     plan = plan_for(other, "coco", coco_dir)
     other.add_tag(Tag(name=plan.new_tags[-1].name))  # someone took the last tag's name in the meantime
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityFailure):
         write_plan(other, plan)
     assert (len(other.tags()), other.image_count(), other.annotation_count()) == (1, 0, 0)
     assert (len(store.tags()), store.image_count(), store.annotation_count()) == before

@@ -38,6 +38,7 @@ side = open(sys.argv[3], "w")
 images = [r.id for r in store.images()]
 tags = store.tags()
 live = {}  # annotation id -> its image (an update keeps the annotation on its image)
+versions = {}  # annotation id -> its row version: an update is made from the version it read
 
 
 def geometry(tag):
@@ -60,7 +61,7 @@ def provenance():
 def annotation(aid=None):
     tag = rng.choice(tags)
     return Annotation(id=aid, image_id=live[aid] if aid is not None else rng.choice(images), tag_id=tag.id, geometry=geometry(tag),
-                      provenance=provenance())
+                      provenance=provenance(), version=versions.get(aid, 1))
 
 
 def doing(i, kind, payload):
@@ -76,10 +77,11 @@ for i in range(1_000_000):
         doing(i, "add", [a.model_dump(mode="json") for a in new])
         ids = [a.id for a in store.add_annotations(new)]
         live.update((a, n.image_id) for a, n in zip(ids, new))
+        versions.update((a, 1) for a in ids)
     elif r < 0.7:
         changed = [annotation(aid) for aid in rng.sample(sorted(live), rng.randint(1, 2))]
         doing(i, "update", [a.model_dump(mode="json") for a in changed])
-        store.update_annotations(changed)
+        versions.update((a.id, a.version) for a in store.update_annotations(changed))
         ids = [a.id for a in changed]
     elif r < 0.9:
         ids = rng.sample(sorted(live), rng.randint(1, 2))
@@ -170,7 +172,7 @@ def _apply(kind, payload, ids, annotations, tags) -> None:
     elif kind == "update":
         for a in payload:
             assert a["id"] in annotations
-            annotations[a["id"]] = Annotation.model_validate(a)
+            annotations[a["id"]] = Annotation.model_validate({**a, "version": a["version"] + 1})
     elif kind == "delete":
         for aid in ids:
             del annotations[aid]

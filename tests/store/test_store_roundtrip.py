@@ -23,6 +23,7 @@ from app.models import (
 )
 from app.models.templates import keypoint_tag
 from app.store import NotAProjectError, ProjectStore
+from app.store.errors import IntegrityFailure
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -132,7 +133,8 @@ def test_update_and_delete_annotations_persist(project_path, make_store):
             "geometry": poly.geometry.translated(1, 1),
         }
     )
-    store.update_annotations([moved, edited])
+    moved, edited = store.update_annotations([moved, edited])
+    assert (moved.version, edited.version) == (2, 2)
     store.delete_annotations([annotations[2].id])
     store.close()
 
@@ -217,7 +219,7 @@ def test_a_failed_edit_changes_nothing_and_the_next_edit_works(project_path, mak
     images, tags, _ = _fill(store)
     good = Annotation(image_id=images[2].id, tag_id=tags[0].id, geometry=Box(x1=0, y1=0, x2=1, y2=1))
     orphan = Annotation(image_id=12345, tag_id=tags[0].id, geometry=Box(x1=0, y1=0, x2=1, y2=1))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityFailure):
         store.add_annotations([good, orphan])  # one call is one transaction: the good one is not kept either
     assert store.annotation_count(images[2].id) == 0
     store.add_annotations([good])
@@ -234,7 +236,7 @@ def test_a_failed_commit_does_not_wedge_the_store(project_path, make_store):
     images, tags, _ = _fill(store)
     store.database.execute("PRAGMA defer_foreign_keys = ON")
     orphan = Annotation(image_id=12345, tag_id=tags[0].id, geometry=Box(x1=0, y1=0, x2=1, y2=1))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityFailure):
         store.add_annotations([orphan])
     store.add_tag(Tag(name="after the failure"))
     assert [t.name for t in store.tags()][-1] == "after the failure"
