@@ -236,7 +236,7 @@ class AssistController(QObject):
         assert answer is not None and records is not None
         model, one_change = answer.result.model, self._changes.one_change
         origin = Origin(records, answer.key, answer.deployment.name, model, one_change)
-        self.doc.undo_stack.push(command(self.doc, answer.image_id, origin, chosen))
+        self.doc.push(command(self.doc, answer.image_id, origin, chosen))
 
     # ---- reacting to the rest of the app -------------------------------------------------------
 

@@ -28,7 +28,10 @@ def guarded(command: QUndoCommand, doc: Document, step: Callable[[], object]) ->
     except (sqlite3.Error, StoreError, OSError, ValueError) as e:
         log.warning("Edit '%s' not saved: %s", command.text(), e)
         command.setObsolete(True)
-        doc.message.emit(f"Could not save '{command.text()}': {e}. Nothing was changed.")
+        reason = str(e).rstrip()
+        reason += "" if reason.endswith((".", "…")) else "."
+        doc.message.emit(f"Could not save '{command.text()}': {reason} Nothing was changed.")
+        doc.refused(e)
 
 
 class ImageEdit(QUndoCommand):

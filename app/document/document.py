@@ -23,14 +23,17 @@ from pathlib import Path
 
 from app.document import commands
 from app.document.image_list import NO_ROW
-from app.document.state import DocumentState
+from app.document.team_state import TeamState
 from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
 from app.models.geometry import Geometry
-from app.session import ProjectSession
+from app.session import Opener, ProjectSession
+from app.store.errors import StoreError
 
 
-class Document(DocumentState):
-    """The state (state.py) with what widgets and controllers ask of it."""
+class Document(TeamState):
+    """The state (state.py, team_state.py) with what widgets and controllers ask of it."""
+
+    labeller = ""  # who edits: written beside every edit (set from the preferences)
 
     # ---- the project ---------------------------------------------------------------------------
 
@@ -39,18 +42,21 @@ class Document(DocumentState):
         """The open project's session, for controllers (app/assist); widgets ask the document instead."""
         return self._session
 
-    def open_project(self, path: str | os.PathLike[str]) -> None:
-        """Open a project file, or a folder of images, in place of the open project.
+    def open_project(self, location: str | os.PathLike[str], image_root: Path | None = None) -> None:
+        """Open a project file, a folder of images or a team project (postgresql://…?project=NAME, its
+        images found under `image_root`) in place of the open project.
 
         Raises ProjectError or OSError, with a message for the user; the open project then stays open.
         """
-        self.set_session(ProjectSession.open(path))
+        self.set_session(ProjectSession.open(location, self.labeller, image_root))
 
     def set_session(self, session: ProjectSession | None) -> None:
         """Show another project (None: none); the previous one is closed and its undo history goes."""
+        self._attach_team(None)
         if self._session is not None:
             self._session.close()
         self._session = session
+        self._attach_team(session)
         self.undo_stack.clear()
         self._images.reset(session.store.images() if session else [])
         self._tags.reset(session.store.tags() if session else [])
@@ -67,7 +73,17 @@ class Document(DocumentState):
 
     @property
     def project_path(self) -> Path | None:
+        """The project file (None when none is open, or for a team project)."""
         return self._session.path if self._session is not None else None
+
+    @property
+    def project_location(self) -> str | None:
+        """What opens the open project again: a file path or a team URL without its password."""
+        return self._session.location if self._session is not None else None
+
+    def project_opener(self) -> Opener | None:
+        """Opens another connection to the open project, for work on another thread."""
+        return self._session.opener() if self._session is not None else None
 
     @property
     def project_name(self) -> str | None:
@@ -118,10 +134,10 @@ class Document(DocumentState):
         self._show_row(row)
 
     def next_image(self) -> None:
-        self.go_to_row(self.row + 1)
+        self.step(+1)
 
     def previous_image(self) -> None:
-        self.go_to_row(self.row - 1)
+        self.step(-1)
 
     def show_image_id(self, image_id: int) -> None:
         row = self._images.row_of(image_id)
@@ -135,7 +151,10 @@ class Document(DocumentState):
             return
         if (img.width, img.height) == (width, height):
             return
-        self._session.store.set_image_size(img.id, width, height)
+        try:
+            self._session.store.set_image_size(img.id, width, height)
+        except StoreError:
+            return  # learnt again the next time the image is decoded
         self._replace_image(img.model_copy(update={"width": width, "height": height}))
 
     def toggle_done(self) -> None:
@@ -191,17 +210,17 @@ class Document(DocumentState):
         return self._session.count_with_tag(tag_id) if self._session is not None else 0
 
     def add_tag(self, tag: Tag) -> None:
-        self._push(commands.AddTag(self, tag))
+        self.push(commands.AddTag(self, tag))
 
     def update_tag(self, tag: Tag) -> None:
         before = self.tags.get(tag.id) if tag.id is not None else None
         if before is not None and before != tag:
-            self._push(commands.UpdateTag(self, before, tag))
+            self.push(commands.UpdateTag(self, before, tag))
 
     def remove_tag(self, tag_id: int) -> None:
         assert self._session is not None
         tag = self.tags[tag_id]
-        self._push(commands.RemoveTag(self, tag, self._session.store.annotations_with_tag(tag_id)))
+        self.push(commands.RemoveTag(self, tag, self._session.store.annotations_with_tag(tag_id)))
 
     # ---- annotations and the selection ---------------------------------------------------------
 
@@ -213,23 +232,23 @@ class Document(DocumentState):
             return
         ann = Annotation(image_id=img.id, tag_id=tag_id, geometry=geometry)
         # Not selected afterwards: the labeller goes on drawing, and a tag key must not retag it.
-        self._push(commands.AddAnnotations(self, [ann], f"Add {self.tags[tag_id].name}"))
+        self.push(commands.AddAnnotations(self, [ann], f"Add {self.tags[tag_id].name}"))
 
     def add_annotations(self, annotations: list[Annotation], text: str) -> None:
         """Add annotations as one undo step; they are selected afterwards (a paste, a crowd of shapes)."""
         if annotations:
             command = commands.AddAnnotations(self, annotations, text)
-            self._push(command)
+            self.push(command)
             self.set_selection({a.id for a in command.annotations if a.id is not None})
 
     def update_annotations(self, before: list[Annotation], after: list[Annotation], text: str) -> None:
         if after and before != after:
-            self._push(commands.UpdateAnnotations(self, before, after, text))
+            self.push(commands.UpdateAnnotations(self, before, after, text))
 
     def delete_selected(self) -> None:
         doomed = self._selected_annotations()
         if doomed:
-            self._push(commands.RemoveAnnotations(self, doomed, f"Delete {len(doomed)} annotation(s)"))
+            self.push(commands.RemoveAnnotations(self, doomed, f"Delete {len(doomed)} annotation(s)"))
 
     def retag_selected(self, tag_id: int) -> None:
         """Give the selected annotations another tag; those it does not fit keep theirs (and we say so)."""

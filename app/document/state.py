@@ -12,10 +12,12 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.document.clipboard import Clipboard
 from app.document.image_list import NO_ROW, ImageList
 from app.document.tag_table import TagTable
+from app.document.team_link import TeamLink
 from app.models import Annotation, ImageRecord, ImageStatus, Tag
 from app.session import ProjectSession
 from app.store import ProjectStore
 from app.store.backend import Connection, Write
+from app.store.errors import DatabaseUnavailable, EditConflict, StoreError
 
 
 class DocumentState(QObject):
@@ -32,6 +34,8 @@ class DocumentState(QObject):
     currentTagChanged = Signal()
     selectionChanged = Signal()
     message = Signal(str)  # one line for the status bar
+    onlineChanged = Signal(bool)  # a team project's server went away (False) or is back (True)
+    claimsChanged = Signal()  # other labellers' claims were read again (team projects)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +46,7 @@ class DocumentState(QObject):
         self.annotations: dict[int, Annotation] = {}  # of the image on screen, by id
         self.selected: set[int] = set()  # ids of selected annotations on screen
         self.undo_stack = QUndoStack(self)
+        self._team: TeamLink | None = None  # a team project's claims, live notices and connection state
 
     @property
     def current_image(self) -> ImageRecord | None:
@@ -62,8 +67,15 @@ class DocumentState(QObject):
         img = self.current_image if image_id is None else self._images.get(image_id)
         if img is None or img.id is None or self._session is None or img.status == status:
             return
-        self._session.store.set_image_status(img.id, status)
-        self._replace_image(img.model_copy(update={"status": status}))
+        try:
+            self._session.store.set_image_status(img.id, status)
+        except StoreError as e:
+            self.message.emit(f"The image status was not saved: {e}")
+            self.refused(e)
+            return
+        self._replace_image(
+            img.model_copy(update={"status": status, "status_by": self._session.database.who})
+        )
 
     def _replace_image(self, img: ImageRecord) -> None:
         self.imageUpdated.emit(self._images.replace(img))
@@ -76,13 +88,49 @@ class DocumentState(QObject):
             return
         self._images.row = row
         img = self.current_image
-        anns = []
-        if img is not None and img.id is not None and self._session is not None:
-            anns = self._session.store.annotations_for(img.id)
-        self.annotations = {a.id: a for a in anns if a.id is not None}
+        if self._team is not None:
+            self._team.claim(img.id if img is not None else None)
+        self.annotations = {a.saved_id: a for a in self._stored_annotations()}
         self.selected = set()
         self.currentImageChanged.emit()
         self.selectionChanged.emit()
+
+    def _stored_annotations(self) -> list[Annotation]:
+        """The annotations of the image on screen as the project has them ([] when it cannot be read)."""
+        img = self.current_image
+        if img is None or img.id is None or self._session is None:
+            return []
+        try:
+            return self._session.store.annotations_for(img.id)
+        except StoreError as e:
+            self.message.emit(f"The annotations of this image cannot be read: {e}")
+            return []
+
+    def reread_annotations(self) -> None:
+        """Show the annotations on screen as the project has them now (another labeller changed them, or
+        an edit was refused): only what differs is announced, and the selection keeps what is left."""
+        stored = {a.saved_id: a for a in self._stored_annotations()}
+        gone = [i for i in self.annotations if i not in stored]
+        added = [a for i, a in stored.items() if i not in self.annotations]
+        changed = [a for i, a in stored.items() if i in self.annotations and self.annotations[i] != a]
+        self._forget_annotations(gone)
+        self.annotations.update(stored)
+        if added:
+            self.annotationsAdded.emit(added)
+        if changed:
+            self.annotationsChanged.emit(changed)
+
+    def read_only_reason(self) -> str:
+        """Why the image on screen cannot be edited now ('' when it can)."""
+        if self._team is None:
+            return ""
+        if not self._team.online:
+            return "The team database cannot be reached: editing is paused until it is back. Nothing is lost."
+        img = self.current_image
+        holder = self._team.holder_of(img.id) if img is not None and img.id is not None else None
+        if holder:
+            return f"{holder} is working on this image: it is shown read-only."
+        return ""
 
     def reread_project(self) -> None:
         """Re-read tags, the image list and the annotations on screen after a change to many of them at
@@ -100,9 +148,23 @@ class DocumentState(QObject):
 
     # ---- applied by commands (write first, then announce) --------------------------------------
 
-    def _push(self, command: QUndoCommand) -> None:
-        if self._session is not None:
-            self.undo_stack.push(command)
+    def push(self, command: QUndoCommand) -> None:
+        """Do an edit and put it on the undo stack, unless the image on screen cannot be edited now."""
+        if self._session is None:
+            return
+        reason = self.read_only_reason()
+        if reason:
+            self.message.emit(f"Not changed: {reason}")
+            return
+        self.undo_stack.push(command)
+
+    def refused(self, error: Exception) -> None:
+        """An edit the project refused (see commands.guarded): show the project's version, or stop editing
+        while a team project's server is away."""
+        if isinstance(error, DatabaseUnavailable) and self._team is not None:
+            self._team.went_offline()
+        elif isinstance(error, EditConflict):
+            self.reread_annotations()
 
     def _project_store(self) -> ProjectStore:
         assert self._session is not None, "edits are made in an open project"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from app.document import Document
 from app.models import ImageRecord, Tag, TagKind
 from app.store import ProjectStore
 from app.store.team.database import TeamDatabase
@@ -36,3 +37,22 @@ def labeller(team_url: str) -> Iterator[Callable[[str], TeamDatabase]]:
     yield open_as
     for database in opened:
         database.close()
+
+
+@pytest.fixture
+def team_doc(team_url: str, qtbot) -> Iterator[Callable[[str], Document]]:
+    """`team_doc(name)`: a Document with the team project open as that labeller, listening for the others'
+    changes; closed at teardown (its claims are given back)."""
+    docs: list[Document] = []
+
+    def open_as(name: str) -> Document:
+        doc = Document()
+        doc.labeller = name
+        doc.open_project(team_url)
+        docs.append(doc)
+        qtbot.waitUntil(lambda: doc.team_listening, timeout=5000)
+        return doc
+
+    yield open_as
+    for doc in docs:
+        doc.close()
