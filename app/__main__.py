@@ -1,6 +1,7 @@
 """Command line.
 
-labelassist [PATH]                   open a project file or a folder of images (the demo project if none)
+labelassist [PATH | URL]             open a project file, a folder of images or a team project
+                                     (postgresql://host/db?project=NAME; the demo project if none)
 labelassist export|import ...        datasets in and out (see `labelassist export --help`)
 labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
 labelassist --self-test              check an installation end to end, offscreen, and exit
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from app import __version__
 
@@ -19,7 +19,9 @@ DATASET_COMMANDS = ("export", "import")
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="labelassist", description="Image annotation with model assist.")
-    parser.add_argument("path", nargs="?", type=Path, help="a project file or a folder of images")
+    parser.add_argument(
+        "path", nargs="?", help="a project file, a folder of images, or a team project (postgresql://…?project=NAME)"
+    )
     parser.add_argument("--version", action="version", version=f"LabelAssist {__version__}")
     parser.add_argument(
         "--serve",
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     return run_gui(args.path)
 
 
-def run_gui(path: Path | None) -> int:
+def run_gui(path: str | None) -> int:
     # Before QApplication: when no platform can start, Qt aborts the process with no useful clue.
     from app.platform_check import why_gui_cannot_start
 
