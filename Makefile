@@ -44,7 +44,7 @@ soak: system-deps venv models
 	CANVAS_FUZZ_RUNS=100 ASSIST_MACHINE_EXAMPLES=300 QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
 		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py $(PYTEST_ARGS)
 
-bench: system-deps venv models
+bench: test-system-deps venv models
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 lint: venv
