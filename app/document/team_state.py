@@ -88,15 +88,29 @@ class TeamState(DocumentState):
     def next_to_do(self) -> None:
         """Go to the next image still to do (new or in progress) that no one else holds."""
         img = self.current_image
-        if self._team is not None:
-            target = self._team.next_unclaimed(img.path if img is not None else "")
-        else:
-            target = self._next_local_to_do()
-        row = self._images.row_of(target) if target is not None else None
-        if row is None:
-            self.message.emit("Nothing left to do: every image is done or held by another labeller.")
-            return
-        self._show_row(row)
+        after = img.path if img is not None else ""
+        for _ in range(5):  # another labeller may take or finish the image between the query and the claim
+            target = self._team.next_unclaimed(after) if self._team is not None else self._next_local_to_do()
+            row = self._images.row_of(target) if target is not None else None
+            if target is None or row is None:
+                self.message.emit("Nothing left to do: every image is done or held by another labeller.")
+                return
+            self._show_row(row)
+            if self._team is None or self._still_to_do(target):
+                return
+            after = self.images[row].path
+
+    def _still_to_do(self, image_id: int) -> bool:
+        """Whether the image on screen is mine to do now (read again: the list may be a moment old)."""
+        if self.read_only_reason() or self._session is None:
+            return False
+        try:
+            stored = self._session.store.image(image_id)
+        except StoreError:
+            return True
+        if stored is not None and stored != self.current_image:
+            self._replace_image(stored)
+        return stored is not None and stored.status != ImageStatus.DONE
 
     def _next_local_to_do(self) -> int | None:
         n = len(self.images)

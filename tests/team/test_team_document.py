@@ -121,3 +121,18 @@ def test_the_server_killed_mid_edit_loses_no_acknowledged_edit_and_editing_resum
     _draw(alice, 200)
     assert len(alice.annotations) == 2
     assert sorted(a.saved_id for a in _stored(team_url, image_id)) == sorted(alice.annotations)
+
+
+def test_next_to_do_skips_done_images_and_those_others_hold(team_doc, qtbot):
+    alice = team_doc("alice")  # holds img0
+    bob = team_doc("bob")
+    bob.next_image()  # holds img1
+    qtbot.waitUntil(lambda: alice.holder_of(bob.current_image.id) == "bob", timeout=3000)
+    alice.set_status(ImageStatus.DONE)
+    alice.next_to_do()
+    assert alice.current_image.path == "img2.jpg"
+    alice.set_status(ImageStatus.DONE)
+    messages: list[str] = []
+    alice.message.connect(messages.append)
+    alice.next_to_do()  # img0 and img2 are done, img1 is bob's
+    assert alice.current_image.path == "img2.jpg" and messages[-1].startswith("Nothing left to do")
