@@ -8,6 +8,7 @@ calls arrive as queued signals on the GUI thread, and timers renew the claim and
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -38,8 +39,8 @@ class TeamLink(QObject):
         self._listener = Listener(
             database.address, database.session, self.noticed.emit, self._listenerOnline.emit
         )
-        self._renew = QTimer(self, interval=RENEW_SECONDS * 1000, timeout=self._renew_claims)
-        self._retry = QTimer(self, interval=RETRY_MS, timeout=self._try_reconnect)
+        self._renew = _timer(self, RENEW_SECONDS * 1000, self._renew_claims)
+        self._retry = _timer(self, RETRY_MS, self._try_reconnect)
         self.noticed.connect(self._follow_claims)
         self._listenerOnline.connect(self._listener_online)
         self._listener.start()
@@ -150,3 +151,10 @@ class TeamLink(QObject):
             self.held[image_id] = claim
         if before != claim:
             self.claimChanged.emit(image_id)
+
+
+def _timer(parent: QObject, interval_ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(parent)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer

@@ -7,7 +7,7 @@ The stores write one SQL dialect that both understand (`?` parameters, `INSERT â
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 
 class Cursor(Protocol):
-    rowcount: int
+    @property
+    def rowcount(self) -> int: ...
 
     def fetchone(self) -> Any: ...
 
@@ -27,9 +28,9 @@ class Cursor(Protocol):
 class Connection(Protocol):
     """A connection inside a transaction (sqlite3.Connection is one)."""
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
 
-    def executemany(self, sql: str, rows: Any, /) -> Cursor: ...
+    def executemany(self, sql: str, rows: Any, /) -> Any: ...
 
 
 # Rows written inside another write's transaction, so that one user action is one transaction.
@@ -65,7 +66,7 @@ class Database(Protocol):
 
     def run(self, write: Write) -> None: ...
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+    def execute(self, sql: str, parameters: Any = ()) -> Cursor:
         """One statement outside any transaction: a read."""
         ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Review, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Polygon
@@ -69,7 +70,7 @@ def tag_values(tag: Tag) -> tuple[str, str, str, str, str, str | None]:
     )
 
 
-def insert_row(c: Connection, table: str, columns: dict[str, object]) -> int:
+def insert_row(c: Connection, table: str, columns: Mapping[str, object]) -> int:
     """Insert one row; an `id` of None is left out, so the database gives one. Returns the row's id."""
     names = [k for k, v in columns.items() if not (k == "id" and v is None)]
     marks = ", ".join("?" * len(names))

@@ -258,7 +258,8 @@ class TeamDatabase:
 
 
 def _registered_version(connection: psycopg.Connection, address: TeamAddress) -> int | None:
-    if connection.execute("SELECT to_regclass('public.labelassist_projects')").fetchone()[0] is None:
+    registry = connection.execute("SELECT to_regclass('public.labelassist_projects')").fetchone()
+    if registry is None or registry[0] is None:
         return None
     row = connection.execute(
         "SELECT schema_version FROM public.labelassist_projects WHERE name = %s", (address.project,)
