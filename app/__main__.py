@@ -3,6 +3,7 @@
 labelassist [PATH | URL]             open a project file, a folder of images or a team project
                                      (postgresql://host/db?project=NAME; the demo project if none)
 labelassist export|import ...        datasets in and out (see `labelassist export --help`)
+labelassist publish PROJECT URL      copy a project file into a new team project on PostgreSQL
 labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
 labelassist --self-test              check an installation end to end, offscreen, and exit
 """
@@ -15,6 +16,7 @@ import sys
 from app import __version__
 
 DATASET_COMMANDS = ("export", "import")
+TEAM_COMMANDS = ("publish",)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -38,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.io.cli import main as dataset_main
 
         return dataset_main(argv)
+    if argv and argv[0] in TEAM_COMMANDS:
+        from app.team_cli import main as team_main
+
+        return team_main(argv)
     if argv and argv[0] == "--serve":
         from server.cli import main as serve_main
 

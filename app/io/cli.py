@@ -1,8 +1,12 @@
 """`labelassist export …` and `labelassist import …`: datasets in and out from the command line.
 
-labelassist export PROJECT --format coco|yolo|voc|labelme --out DIR [--only done] [--images copy|link]
-                           [--val FRACTION] [--task auto|detect|segment|pose]
+labelassist export PROJECT [OUT] --format coco|yolo|voc|labelme [--out DIR] [--only done]
+                           [--images copy|link] [--val FRACTION] [--task auto|detect|segment|pose]
 labelassist import PROJECT --format coco|yolo|voc|labelme --src PATH [--skip-invalid]
+
+PROJECT is a project file, its folder, or a team project (postgresql://host/db?project=NAME); for a team
+project, `--as NAME` says who works (default: the login name) and `--image-root DIR` where its relative
+image paths start (default: the folder it was published from, when it is there, else the current folder).
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import sys
 from pathlib import Path
 
 from app.io.dataset import FORMATS, YOLO_TASKS, DatasetError, ExportCancelled
-from app.io.export import ExportOptions, export_project
+from app.io.export import ExportOptions, ProjectSource, export_project
 from app.io.importing import import_into
 from app.io.progress import Progress
 from app.project_files import project_path_for_folder
 from app.store import ProjectError
+from app.store.team import is_team_location
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,9 +30,10 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("export", help="write the project's annotations as a dataset")
-    ex.add_argument("project", type=Path, help="the project file (or its folder)")
+    ex.add_argument("project", help="the project file (or its folder), or a team project's URL")
+    ex.add_argument("out", nargs="?", type=Path, help="folder to write into (created if missing)")
     ex.add_argument("--format", required=True, choices=FORMATS)
-    ex.add_argument("--out", required=True, type=Path, help="folder to write into (created if missing)")
+    ex.add_argument("--out", dest="out_option", type=Path, metavar="DIR", help="the same as OUT")
     ex.add_argument("--only", choices=["done"], help="only images marked done")
     ex.add_argument(
         "--images", choices=["copy", "link"], default="copy", help="copy the images (default) or link them"
@@ -42,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
         help="YOLO: one dataset per kind of tag (auto), or everything as one task",
     )
     im = sub.add_parser("import", help="add a dataset's images, tags and annotations to a project")
-    im.add_argument("project", type=Path, help="the project file (created if missing)")
+    im.add_argument("project", help="the project file (created if missing), or a team project's URL")
     im.add_argument("--format", required=True, choices=FORMATS)
     im.add_argument("--src", required=True, type=Path, help="the dataset file or folder")
     im.add_argument(
@@ -50,14 +56,35 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="import what is valid and list the rest, instead of importing nothing",
     )
+    for command in (ex, im):
+        command.add_argument("--as", dest="who", help="team project: who works (default: your login name)")
+        command.add_argument(
+            "--image-root", type=Path, metavar="DIR", help="team project: where relative image paths start"
+        )
     return p
 
 
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
-    project = project_path_for_folder(args.project) if args.project.is_dir() else args.project
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "export":
+        args.out = args.out_option or args.out
+        if args.out is None:
+            p.error("say which folder to write into: OUT or --out DIR")
+    team = is_team_location(args.project)
     progress = Progress(_printer(), every=1000)
     try:
+        if team:
+            from app.team_cli import default_labeller, shown_location, team_opener
+
+            shown = shown_location(args.project)  # what may be printed: without the password
+            project: ProjectSource = team_opener(
+                args.project, args.who or default_labeller(), args.image_root
+            )
+        else:
+            path = Path(args.project)
+            project = project_path_for_folder(path) if path.is_dir() else path
+            shown = str(project)
         if args.command == "export":
             if not 0.0 <= args.val < 1.0:
                 raise ValueError("--val must be at least 0 and below 1")
@@ -65,7 +92,7 @@ def main(argv: list[str]) -> int:
             print(export_project(project, args.out, options, progress).summary())
         else:
             plan = import_into(project, args.format, args.src, args.skip_invalid, progress)
-            print(f"Imported into {project}: {plan.report()}")
+            print(f"Imported into {shown}: {plan.report()}")
     except DatasetError as e:
         print(f"Nothing was imported: {len(e.issues)} problem(s) in the input.\n{e}", file=sys.stderr)
         print("Fix them, or run again with --skip-invalid to import the rest.", file=sys.stderr)
@@ -74,7 +101,12 @@ def main(argv: list[str]) -> int:
         print("Cancelled; nothing was written.", file=sys.stderr)
         return 130
     except (ProjectError, OSError, ValueError) as e:
-        print(f"labelassist {args.command}: {e}", file=sys.stderr)
+        message = str(e)
+        if team:
+            from app.team_cli import hide_password
+
+            message = hide_password(message, args.project)
+        print(f"labelassist {args.command}: {message}", file=sys.stderr)
         return 1
     return 0
 

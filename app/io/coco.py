@@ -3,7 +3,8 @@
 Export: `annotations.json` with the images in `images/`. Keypoint categories carry their `keypoints` names and
 a 1-based `skeleton`, as COCO's person category does; boxes and keypoints carry their box as segmentation so
 that every annotation rasterises in pycocotools. A model's score is the annotation's `score`; the full
-provenance, and each category's kind and colour, live in a `labelassist` extension field other tools ignore.
+provenance, and each category's kind and colour, live in a `labelassist` extension field other tools ignore;
+who drew an annotation and who changed it last are its `attributes` `author` and `editor`.
 Import: polygons as polygons (one annotation per part), RLE masks traced into polygons, `bbox` as a box
 where there is no segmentation, keypoints where the category names points.
 """
@@ -97,6 +98,8 @@ def _annotation(a: Annotation, ann_id: int, image_id: int) -> dict[str, Any]:
         out["num_keypoints"] = len(g.labelled())
     if a.provenance.score is not None:
         out["score"] = a.provenance.score
+    # Who drew it and who changed it last, where CVAT's COCO keeps an annotation's own attributes.
+    out["attributes"] = {"author": a.author, "editor": a.editor}
     out[EXTENSION] = a.provenance.model_dump(mode="json")
     return out
 

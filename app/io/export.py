@@ -17,6 +17,11 @@ from app.io.dataset import ExportResult
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
 from app.store import ProjectStore
+from app.store.backend import Database
+
+# A project file, or an opener: a callable that opens a new connection to a project (app/session.py),
+# which the callee closes when done. A team project is only reached through an opener.
+ProjectSource = Path | Callable[[], Database]
 
 Writer = Callable[[ProjectView, Path, Any, Progress], ExportResult]
 WRITERS: dict[str, Writer] = {
@@ -37,13 +42,14 @@ class ExportOptions:
 
 
 def export_project(
-    project: Path, out: Path, options: ExportOptions, progress: Progress | None = None
+    project: ProjectSource, out: Path, options: ExportOptions, progress: Progress | None = None
 ) -> ExportResult:
-    """Export the project file `project` into the folder `out`. Opens its own connection, so any thread may call it."""
+    """Export a project (its file, or an opener) into the folder `out`. Opens its own connection, so any
+    thread may call it."""
     if options.format not in WRITERS:
         raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")
     progress = progress or Progress()
-    store = ProjectStore.open(project)
+    store = open_store(project)
     try:
         view = ProjectView(store, options.only_done)
         with staging(out) as tmp:
@@ -53,6 +59,11 @@ def export_project(
         store.close()
     result.out = out
     return result
+
+
+def open_store(project: ProjectSource) -> ProjectStore:
+    """The stores over a new connection to `project`; closing the store closes it."""
+    return ProjectStore(project()) if callable(project) else ProjectStore.open(project)
 
 
 @contextmanager

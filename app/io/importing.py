@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.io import coco, labelme, voc, yolo_read
 from app.io.dataset import DatasetError, SourceDataset
+from app.io.export import ProjectSource, open_store
 from app.io.plan import ImportPlan, plan_import
 from app.io.progress import Progress
 from app.models import Annotation, ImageRecord, Tag
@@ -41,11 +42,11 @@ def plan_for(
 
 
 def plan_for_project(
-    project: Path, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
+    project: ProjectSource, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
 ) -> ImportPlan:
-    """`plan_for` over a read-only connection of its own to the project file `project`: for a worker
-    thread while the app keeps the project open (a SQLite connection belongs to its thread)."""
-    store = ProjectStore(ProjectDatabase.open_read_only(project))
+    """`plan_for` over a connection of its own to `project` (a file, opened read-only, or an opener): for
+    a worker thread while the app keeps the project open (a connection belongs to its thread)."""
+    store = ProjectStore(project() if callable(project) else ProjectDatabase.open_read_only(project))
     try:
         return plan_for(store, fmt, src, skip_invalid, progress)
     finally:
@@ -60,12 +61,12 @@ def write_plan(
 
 
 def import_into(
-    project: Path, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
+    project: ProjectSource, fmt: str, src: Path, skip_invalid: bool = False, progress: Progress | None = None
 ) -> ImportPlan:
-    """Import into the project file `project` (created if missing, and removed again if the import fails)."""
-    project = Path(project)
-    created = not project.exists()
-    store = ProjectStore.create(project) if created else ProjectStore.open(project)
+    """Import into a project: an opener's, or the project file `project` (created if missing, and removed
+    again if the import fails)."""
+    new_file = None if callable(project) or Path(project).exists() else Path(project)
+    store = ProjectStore.create(new_file) if new_file is not None else open_store(project)
     ok = False
     try:
         plan = plan_for(store, fmt, src, skip_invalid, progress)
@@ -76,6 +77,6 @@ def import_into(
         return plan
     finally:
         store.close()
-        if created and not ok:
+        if new_file is not None and not ok:
             for suffix in ("", "-wal", "-shm"):
-                project.with_name(project.name + suffix).unlink(missing_ok=True)
+                new_file.with_name(new_file.name + suffix).unlink(missing_ok=True)

@@ -2,7 +2,8 @@
 
 A keypoint instance becomes `point` shapes that share a `group_id`, each labelled with its point name, with
 the tag's name in `description` and `flags.occluded` for occluded points. The file's `labelassist` field
-(kept by labelme as extra data) lists each keypoint tag's points and skeleton, and each shape's provenance.
+(kept by labelme as extra data) lists each keypoint tag's points and skeleton; each shape's own `labelassist`
+field holds its provenance, and who drew it and who changed it last (`author`, `editor`).
 On import, a `point` shape without a description is a one-point keypoint tag named by its label; circles,
 lines and masks are skipped and counted.
 """
@@ -70,7 +71,8 @@ def _tag_spec(tag: Tag) -> dict[str, Any]:
 
 def _shapes(a: Annotation, tag: Tag, group: int) -> list[dict[str, Any]]:
     g = a.geometry
-    ext = {EXTENSION: a.provenance.model_dump(mode="json")}
+    # Not in `description`: a point shape's names its keypoint tag, and labelme shows it as the shape's note.
+    ext = {EXTENSION: a.provenance.model_dump(mode="json") | {"author": a.author, "editor": a.editor}}
     if isinstance(g, Box):
         return [_shape(tag.name, [[g.x1, g.y1], [g.x2, g.y2]], "rectangle", **ext)]
     if isinstance(g, Polygon):
@@ -266,7 +268,7 @@ def _declared_points(
 def _provenance(ext: Any) -> Provenance:
     if isinstance(ext, dict):
         try:
-            return Provenance.model_validate(ext)
+            return Provenance.model_validate({k: v for k, v in ext.items() if k in Provenance.model_fields})
         except ValidationError:
             pass
     return Provenance()
