@@ -22,6 +22,7 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     # File
     ActionSpec("open_project", "Open project…", ("Ctrl+O",), "File"),
+    ActionSpec("open_team_project", "Open team project…", ("Ctrl+Shift+T",), "File"),
     ActionSpec("new_project", "New project from folder…", ("Ctrl+N",), "File"),
     ActionSpec("add_images", "Add images…", ("Ctrl+I",), "File"),
     ActionSpec("add_folder", "Add folder…", ("Ctrl+Shift+I",), "File"),
@@ -39,6 +40,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_image", "Next image", ("D", "Right"), "Images"),
     ActionSpec("prev_image", "Previous image", ("A", "Left"), "Images"),
     ActionSpec("toggle_done", "Mark image done / not done", ("Ctrl+Return",), "Images"),
+    ActionSpec("next_to_do", "Next image to do (not held by others)", ("N",), "Images"),
+    # Review (team projects: reviewers and owners; anyone on a project file)
+    ActionSpec("accept_image", "Accept image", ("Ctrl+Shift+A",), "Review"),
+    ActionSpec("reject_image", "Reject image…", ("Ctrl+Shift+R",), "Review"),
     # Tools
     ActionSpec("tool_select", "Select / edit", ("V",), "Tools", checkable=True),
     ActionSpec("tool_rect", "Rectangle", ("R",), "Tools", checkable=True),

@@ -85,20 +85,9 @@ class ProjectSession:
         """What the project is called in titles: its file name without the suffix, or the team project's."""
         return self._database.name
 
-    def opener(self, read_only: bool = True) -> Opener:
-        """A way for another thread to open its own connection to this project."""
-        database = self._database
-        if isinstance(database, ProjectDatabase):
-            path, who = database.path, database.who
-            return (
-                (lambda: ProjectDatabase.open_read_only(path))
-                if read_only
-                else (lambda: ProjectDatabase.open(path, who))
-            )
-        from app.store.team.database import TeamDatabase
-
-        assert isinstance(database, TeamDatabase)
-        return database.opener()
+    def opener(self) -> Opener:
+        """A way for another thread to open its own connection to this project (read-only for a file)."""
+        return self._database.opener()
 
     def close(self) -> None:
         self._database.close()

@@ -16,12 +16,23 @@ MAX_RECENT = 10
 
 
 class Preferences(BaseModel):
+    # New fields have defaults, so files written before them load as they are (no version bump needed).
     schema_version: int = 1
+    # Project files (absolute paths) and team projects (URLs without their password), newest first.
     recent_projects: list[str] = Field(default_factory=list)
     preview_side: int = Field(default=2048, ge=256, le=16384)
+    labeller: str = ""  # the name written beside this user's edits; asked once, on the first team project
+    # Team project URL (without password) -> the folder its relative image paths start from here.
+    team_image_roots: dict[str, str] = Field(default_factory=dict)
 
-    def remember_project(self, path: Path) -> None:
-        p = str(Path(path).absolute())
+    def remember_project(self, location: str | os.PathLike[str]) -> None:
+        """Put a project first in the recent list: a file by its absolute path, a team project by the URL
+        it was given as (the document's `project_location`, which never holds the password)."""
+        p = (
+            str(location)
+            if isinstance(location, str) and "://" in location
+            else str(Path(location).absolute())
+        )
         self.recent_projects = [p] + [r for r in self.recent_projects if r != p][: MAX_RECENT - 1]
 
 

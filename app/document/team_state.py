@@ -3,6 +3,8 @@ review. On a project file all of it is quiet: nothing is held by others and noth
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.document.image_list import NO_ROW
 from app.document.state import DocumentState
 from app.document.team_link import TeamLink
@@ -11,6 +13,7 @@ from app.session import ProjectSession
 from app.store.errors import StoreError
 from app.store.team.database import TeamDatabase
 from app.store.team.listener import Notice
+from app.store.team.publish import IMAGE_ROOT_HINT
 
 REVIEWER_ROLES = ("reviewer", "owner")
 
@@ -47,6 +50,23 @@ class TeamState(DocumentState):
         """The other labeller who works on an image now (None: free, or held here)."""
         return self._team.holder_of(image_id) if self._team is not None and image_id is not None else None
 
+    def image_root_hint(self) -> Path | None:
+        """The folder the team project was published from, if this workstation has it (None otherwise)."""
+        if self._team is None or self._session is None:
+            return None
+        try:
+            hint = self._session.store.meta(IMAGE_ROOT_HINT)
+        except StoreError:
+            return None
+        return Path(hint) if hint and Path(hint).is_dir() else None
+
+    def set_image_root(self, folder: Path) -> None:
+        """Where this workstation finds the team project's images; the image on screen is shown again."""
+        if self._session is None or not isinstance(self._session.database, TeamDatabase):
+            return
+        self._session.database.image_root = folder.absolute()
+        self._show_row(self._images.row, reread=True)
+
     @property
     def can_review(self) -> bool:
         """Reviewers and owners of a team project may accept or reject images; anyone on a project file."""
@@ -75,12 +95,13 @@ class TeamState(DocumentState):
 
     def step(self, direction: int) -> None:
         """The next (+1) or previous (-1) image that no other labeller holds."""
-        row = self.row + direction
-        while 0 <= row < len(self.images) and self.holder_of(self.images[row].id) is not None:
+        images = self._images.records
+        row = self._images.row + direction
+        while 0 <= row < len(images) and self.holder_of(images[row].id) is not None:
             row += direction
-        if 0 <= row < len(self.images):
+        if 0 <= row < len(images):
             self._show_row(row)
-        elif self.holder_of(self.images[self._images.clamp(row)].id if self.images else None):
+        elif self.holder_of(images[self._images.clamp(row)].id if images else None):
             self.message.emit("Every image that way is held by another labeller.")
         else:
             self._show_row(row)
@@ -98,7 +119,7 @@ class TeamState(DocumentState):
             self._show_row(row)
             if self._team is None or self._still_to_do(target):
                 return
-            after = self.images[row].path
+            after = self._images.records[row].path
 
     def _still_to_do(self, image_id: int) -> bool:
         """Whether the image on screen is mine to do now (read again: the list may be a moment old)."""
@@ -113,9 +134,9 @@ class TeamState(DocumentState):
         return stored is not None and stored.status != ImageStatus.DONE
 
     def _next_local_to_do(self) -> int | None:
-        n = len(self.images)
-        for k in range(1, n + 1):
-            record = self.images[(max(self.row, 0) + k) % n]
+        images = self._images.records
+        for k in range(1, len(images) + 1):
+            record = images[(max(self._images.row, 0) + k) % len(images)]
             if record.status != ImageStatus.DONE:
                 return record.id
         return None

@@ -52,7 +52,8 @@ class Deployments(QObject):
         for i in list(self._list):
             self.poller.unwatch(i)
         self.records = records
-        self.usage.set_project(records.database.path if records is not None else None)
+        # Read off the GUI thread, through a connection of the worker's own.
+        self.usage.set_project(records.database.opener() if records is not None else None)
         self._list, self._status, self._probe, self.last_error = {}, {}, {}, {}
         self.log.clear()
         for d in records.deployments() if records else []:

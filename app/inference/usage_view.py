@@ -1,6 +1,7 @@
-"""Each deployment's usage figures (calls, failures, latency, decisions) as last read from the project file,
-for the Deployments page. The figures take several queries per deployment, so they are read on a worker
-thread (app/worker.py) over a read-only connection of their own, never on the GUI thread."""
+"""Each deployment's usage figures (calls, failures, latency, decisions, calls per labeller) as last read
+from the project, for the Deployments page. The figures take several queries per deployment, so they are
+read on a worker thread (app/worker.py) over a connection of their own, never on the GUI thread: a project
+file is opened read-only there (the project database's opener)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,33 @@ from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from pydantic import Field
 from PySide6.QtCore import QObject, Signal
 
+from app.session import Opener
 from app.store.assist_store import AssistStore, UsageSummary
 from app.store.database import ProjectDatabase
 from app.worker import BackgroundRunner
 
-__all__ = ["UsageSummary", "UsageView", "read_usage"]  # UsageSummary: for the page, which reads no store
+__all__ = ["DeploymentUsage", "UsageSummary", "UsageView", "read_usage"]  # for the page, which reads no store
 
 log = logging.getLogger(__name__)
+ProjectSource = Path | Opener  # a project file, or what opens another connection to the open project
 
 
-def read_usage(project: Path, deployment_ids: tuple[int, ...]) -> dict[int, UsageSummary]:
+class DeploymentUsage(UsageSummary):
+    by_labeller: dict[str, int] = Field(default_factory=dict)  # calls per labeller, most first
+
+
+def read_usage(project: ProjectSource, deployment_ids: tuple[int, ...]) -> dict[int, DeploymentUsage]:
     """The usage figures of these deployments, read through a connection opened (and closed) here."""
-    database = ProjectDatabase.open_read_only(project)
+    database = project() if callable(project) else ProjectDatabase.open_read_only(project)
     try:
         records = AssistStore(database)
-        return {i: records.usage(i) for i in deployment_ids}
+        return {
+            i: DeploymentUsage(**records.usage(i).model_dump(), by_labeller=records.usage_by_labeller(i))
+            for i in deployment_ids
+        }
     finally:
         database.close()
 
@@ -41,12 +52,12 @@ class UsageView(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._project: Path | None = None
+        self._project: ProjectSource | None = None
         self._generation = 0  # counts project changes: the token of every read
-        self._figures: dict[int, UsageSummary] = {}
+        self._figures: dict[int, DeploymentUsage] = {}
         self._runner: BackgroundRunner | None = None  # started on the first read, not at start-up
 
-    def set_project(self, project: Path | None) -> None:
+    def set_project(self, project: ProjectSource | None) -> None:
         """Another project (None: none is open): the figures shown so far go."""
         self._project = project
         self._generation += 1
@@ -56,7 +67,7 @@ class UsageView(QObject):
             self._figures = {}
             self.changed.emit()
 
-    def get(self, deployment_id: int) -> UsageSummary | None:
+    def get(self, deployment_id: int) -> DeploymentUsage | None:
         """The figures last read for the deployment (None before the first read)."""
         return self._figures.get(deployment_id)
 

@@ -251,6 +251,16 @@ class AssistStore:
             p95_ms=_percentile(latencies, 0.95),
         )
 
+    def usage_by_labeller(self, deployment_id: int) -> dict[str, int]:
+        """Calls to a deployment per labeller who made them, most first (calls recorded before labellers
+        were kept count under '')."""
+        rows = self.database.execute(
+            "SELECT who, count(*) FROM usage_events WHERE deployment_id = ? AND kind = 'infer' "
+            "GROUP BY who ORDER BY count(*) DESC, who",
+            (deployment_id,),
+        ).fetchall()
+        return {who: calls for who, calls in rows}
+
 
 def _percentile(sorted_values: list[float], q: float) -> float | None:
     """Nearest-rank percentile; None without values."""

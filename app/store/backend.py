@@ -70,6 +70,11 @@ class Database(Protocol):
         """One statement outside any transaction: a read."""
         ...
 
+    def opener(self) -> Callable[[], Database]:
+        """Opens another connection to this project, for work on another thread (a connection belongs to
+        the thread that opened it); a project file's is read-only."""
+        ...
+
     def next_id(self, table: str) -> int:
         """An id for a new row of `table` that an edit can carry before it is written."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -96,6 +96,10 @@ class ProjectDatabase:
             raise NotAProjectError(f"No project file at '{p}'.")
         _check_identity(p)
         return cls(p, sqlite3.connect(p.as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=1.0))
+
+    def opener(self) -> Callable[[], ProjectDatabase]:
+        path = self.path
+        return lambda: ProjectDatabase.open_read_only(path)
 
     def close(self) -> None:
         self._connection.close()

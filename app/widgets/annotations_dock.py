@@ -1,4 +1,4 @@
-"""The Annotations dock: the current image's annotations; selection mirrors the canvas."""
+"""The Annotations dock: the current image's annotations and who made them; selection mirrors the canvas."""
 
 from __future__ import annotations
 
@@ -30,6 +30,14 @@ def describe(a: Annotation, tag_name: str) -> str:
     return f"{tag_name} — {shape}{origin}"
 
 
+def made_by(a: Annotation) -> str:
+    """Who drew it, and who changed it last when that is someone else ('' when not recorded)."""
+    if not a.author:
+        return f"edited by {a.editor}" if a.editor else ""
+    edited = f", edited by {a.editor}" if a.editor and a.editor != a.author else ""
+    return f"by {a.author}{edited}"
+
+
 class AnnotationsDock(QDockWidget):
     def __init__(self, doc: Document, parent: QWidget | None = None) -> None:
         super().__init__("Annotations", parent)
@@ -58,7 +66,11 @@ class AnnotationsDock(QDockWidget):
         self.list.clear()
         for a in self.doc.annotations.values():
             tag = self.doc.tags.get(a.tag_id)
-            item = QListWidgetItem(describe(a, tag.name if tag else "(no tag)"))
+            text = describe(a, tag.name if tag else "(no tag)")
+            who = made_by(a)
+            # In a team project who made each one matters at a glance; alone, it is only in the tooltip.
+            item = QListWidgetItem(f"{text}  · {who}" if who and self.doc.is_team else text)
+            item.setToolTip(f"{text}\n{who}" if who else text)
             item.setData(ID_ROLE, a.id)
             item.setData(Qt.ItemDataRole.DecorationRole, QColor(tag.color if tag else "#808080"))
             self.list.addItem(item)

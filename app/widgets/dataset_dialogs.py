@@ -222,14 +222,14 @@ class ExportDialog(_DatasetDialog):
         )
 
     def check(self) -> str:
-        if self.doc.project_path is None:
+        if self.doc.project_location is None:
             return "Open a project first."
         return "" if self.out.text().strip() else "Choose a folder to export into."
 
     def work(self, progress: Progress) -> Callable[[], object]:
         from app.io.export import export_project
 
-        project, out, options = self.doc.project_path, Path(self.out.text().strip()), self.options()
+        project, out, options = self.doc.project_opener(), Path(self.out.text().strip()), self.options()
         assert project is not None, "check() asked for an open project"
         return lambda: export_project(project, out, options, progress)
 
@@ -263,12 +263,13 @@ class ImportDialog(_DatasetDialog):
             self.src.setText(folder)
 
     def check(self) -> str:
-        if self.doc.project_path is None:
+        if self.doc.project_location is None:
             return "Open a project first."
         return "" if self.src.text().strip() else "Choose the dataset file or folder to import."
 
     def work(self, progress: Progress) -> Callable[[], object]:
-        project, fmt, src = self.doc.project_path, self.format.currentData(), Path(self.src.text().strip())
+        project, fmt = self.doc.project_opener(), self.format.currentData()
+        src = Path(self.src.text().strip())
         assert project is not None, "check() asked for an open project"
         skip = self.skip_invalid.isChecked()
         from app.io.importing import plan_for_project

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 
 from app.inference.deployments import Deployments
 from app.inference.server_counts import ServerCounts
-from app.inference.usage_view import UsageSummary
 from app.models import Deployment, State
 from app.widgets.deployment_dialogs import LocalSettingsDialog, StartLocalDialog
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
+from app.widgets.usage_text import by_labeller_text, usage_cells
 
 COLUMNS = (
     "Name",
@@ -51,6 +51,7 @@ STATUS_COLORS = {
 }
 REFRESH_MS = 2000
 SERVER_COUNT = COLUMNS.index("Server count")
+CALLS = COLUMNS.index("Calls")
 
 
 class DeploymentsPage(QWidget):
@@ -97,6 +98,9 @@ class DeploymentsPage(QWidget):
         layout.addWidget(title)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        self.by_labeller = QLabel()  # the chosen deployment's calls per labeller (team projects)
+        self.by_labeller.setObjectName("usage_by_labeller")
+        layout.addWidget(self.by_labeller)
         deployments.changed.connect(self.refresh)
         deployments.statusChanged.connect(lambda _i: self.refresh())
         deployments.usage.changed.connect(self.refresh)
@@ -127,7 +131,8 @@ class DeploymentsPage(QWidget):
             if last and status.state == State.ONLINE:
                 text += f" · last call failed: {last}"
             cells = [d.name, "local" if d.is_local else d.protocol.value, d.url or "—", d.model, text]
-            cells += _usage_cells(self.deployments.usage.get(d.id))
+            usage = self.deployments.usage.get(d.id)
+            cells += usage_cells(usage)
             count_text, count_tip = self.server_counts.cell(d)
             cells.append(count_text)
             for col, value in enumerate(cells):
@@ -135,10 +140,12 @@ class DeploymentsPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, d.id)
                 if col == 4:
                     item.setForeground(Qt.GlobalColor.white)
-                    item.setBackground(_color(STATUS_COLORS.get(status.state, "#757575")))
+                    item.setBackground(QColor(STATUS_COLORS.get(status.state, "#757575")))
                     item.setToolTip(text)
                 elif col == SERVER_COUNT:
                     item.setToolTip(count_tip)
+                elif col == CALLS and usage is not None:
+                    item.setToolTip(by_labeller_text(usage.by_labeller))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         if selected is not None:
@@ -171,8 +178,18 @@ class DeploymentsPage(QWidget):
         self.edit_button.setEnabled(d is not None)
         self.remove_button.setEnabled(d is not None)
         self.log_button.setEnabled(d is not None)
+        self._show_by_labeller(d)
         self.start_local_button.setEnabled(self.deployments.has_project())
         self.add_remote_button.setEnabled(self.deployments.has_project())
+
+    def _show_by_labeller(self, chosen: Deployment | None) -> None:
+        """The selected deployment's calls per labeller (the only one's, when nothing is selected)."""
+        ds = self.deployments.all()
+        d = chosen if chosen is not None else (ds[0] if len(ds) == 1 else None)
+        usage = self.deployments.usage.get(d.saved_id) if d is not None else None
+        text = by_labeller_text(usage.by_labeller) if usage is not None else ""
+        self.by_labeller.setText(f"{d.name} — {text}" if d is not None and text else "")
+        self.by_labeller.setVisible(bool(self.by_labeller.text()))
 
     # ---- server statistics ---------------------------------------------------------------------
 
@@ -281,19 +298,3 @@ class DeploymentsPage(QWidget):
     def stop(self) -> None:
         self._timer.stop()
         self.server_counts.stop(timeout_ms=2000)
-
-
-def _usage_cells(usage: UsageSummary | None) -> list[str]:
-    """The usage columns, from Calls to p95 ms (dashes until the figures are first read)."""
-    if usage is None:
-        return ["—"] * 8
-    counts = (usage.calls, usage.failures, usage.images, usage.predictions, usage.committed, usage.dismissed)
-    return [*map(str, counts), _ms(usage.p50_ms), _ms(usage.p95_ms)]
-
-
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
-
-
-def _color(hex_color: str) -> QColor:
-    return QColor(hex_color)

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
-from app import __version__, gui_gc
+from app import gui_gc
 from app.actions import ACTIONS, build_actions
 from app.assist.controller import AssistController
 from app.document import Document
 from app.inference.client import InferenceClient
 from app.inference.deployments import Deployments
+from app.models import Review
 from app.paths import config_dir
 from app.project_files import scan_images
-from app.session import ProjectError
-from app.settings import load_preferences, save_preferences
-from app.widgets import dataset_dialogs, project_dialogs
+from app.settings import load_preferences
+from app.widgets import dataset_dialogs, project_dialogs, team_dialogs
 from app.widgets.annotator_page import AnnotatorPage
 from app.widgets.canvas.assist_binding import bind_assist
 from app.widgets.deployments_page import DeploymentsPage
 from app.widgets.help_overlay import HelpOverlay
 from app.widgets.intelligent_dock import IntelligentToolsDock
+from app.widgets.project_opening import ProjectOpening
 
 LAYOUT_VERSION = 2  # 2: the Intelligent Tools dock
 
@@ -36,6 +38,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LabelAssist")
         self.prefs = load_preferences()
         self.doc = Document(self)
+        self.opening = ProjectOpening(self, self.doc, self.prefs)
         self.deployments = Deployments(InferenceClient(), self)
         self.assist = AssistController(self.doc, self.deployments, self)
         self.annotator = AnnotatorPage(self.doc, self, preview_side=self.prefs.preview_side)
@@ -58,6 +61,8 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
         self.actions_by_id["undo"].setEnabled(False)
         self.actions_by_id["redo"].setEnabled(False)
+        self.doc.projectChanged.connect(self._follow_role)
+        self._follow_role()
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.canvas.set_tool("select")
         self._restore_layout()
@@ -68,6 +73,7 @@ class MainWindow(QMainWindow):
         doc, canvas = self.doc, self.canvas
         handlers = {
             "open_project": self.ask_open_project,
+            "open_team_project": self.opening.ask_open_team,
             "new_project": self.ask_new_project,
             "add_images": self.ask_add_images,
             "add_folder": self.ask_add_folder,
@@ -83,6 +89,9 @@ class MainWindow(QMainWindow):
             "next_image": lambda: self.annotator.images_dock.step(+1),
             "prev_image": lambda: self.annotator.images_dock.step(-1),
             "toggle_done": doc.toggle_done,
+            "next_to_do": doc.next_to_do,
+            "accept_image": lambda: doc.set_review(Review.ACCEPTED),
+            "reject_image": self._reject_image,
             "tool_select": lambda: canvas.set_tool("select"),
             "tool_rect": lambda: canvas.set_tool("rect"),
             "tool_polygon": lambda: canvas.set_tool("polygon"),
@@ -118,7 +127,7 @@ class MainWindow(QMainWindow):
             menu.addAction(self.actions_by_id[spec.id])
             if spec.id == "new_project":
                 self.recent_menu = menu.addMenu("Recent projects")
-                self.recent_menu.aboutToShow.connect(self._fill_recent)
+                self.recent_menu.aboutToShow.connect(lambda: self.opening.fill_recent(self.recent_menu))
         tools = QActionGroup(self)
         for tool in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints"):
             tools.addAction(self.actions_by_id[tool])
@@ -194,6 +203,19 @@ class MainWindow(QMainWindow):
         if self.doc.selected and self.canvas.tool.name == "select":
             self.doc.retag_selected(tag.saved_id)
 
+    def _follow_role(self) -> None:
+        """Accepting and rejecting images is for a team project's reviewers (and anyone on a project file)."""
+        can = self.doc.project_location is not None and self.doc.can_review
+        for action_id in ("accept_image", "reject_image"):
+            self.actions_by_id[action_id].setEnabled(can)
+
+    def _reject_image(self) -> None:
+        if self.doc.current_image is None or not self.doc.can_review:
+            return
+        note = team_dialogs.ask_reject_note(self)
+        if note is not None:
+            self.doc.set_review(Review.REJECTED, note)
+
     def _step_history(self, step: int) -> None:
         """Ctrl+Z / Ctrl+Shift+Z, and the status bar says what was undone or redone (not the edit's own line)."""
         stack = self.doc.undo_stack
@@ -220,21 +242,9 @@ class MainWindow(QMainWindow):
 
     # ---- projects ------------------------------------------------------------------------------
 
-    def open_project(self, path: Path) -> bool:
-        """Open a project file or a folder of images; on failure say why and keep what was open."""
-        try:
-            self.doc.open_project(path)
-        except (ProjectError, OSError) as e:
-            project_dialogs.show_error(self, "Cannot open project", str(e))
-            self.statusBar().showMessage(str(e), 15000)
-            return False
-        opened = self.doc.project_path
-        assert opened is not None
-        self.prefs.remember_project(opened)
-        save_preferences(self.prefs)
-        self.setWindowTitle(f"{self.doc.project_name} — LabelAssist {__version__}")
-        self.statusBar().showMessage(f"Opened {opened} ({len(self.doc.images)} images)", 8000)
-        return True
+    def open_project(self, location: str | os.PathLike[str]) -> bool:
+        """Open a project file, a folder of images or a team project's URL (see ProjectOpening)."""
+        return self.opening.open(location)
 
     def ask_open_project(self) -> None:
         path = project_dialogs.ask_project_file(self)
@@ -247,7 +257,7 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def add_images(self, files: list[Path]) -> int:
-        if self.doc.project_path is None or not files:
+        if self.doc.project_location is None or not files:
             return 0
         added = self.doc.add_image_files(files)
         self.statusBar().showMessage(f"Added {added} image(s)", 8000)
@@ -260,13 +270,6 @@ class MainWindow(QMainWindow):
         folder = project_dialogs.ask_folder(self, "Add a folder of images")
         if folder:
             self.add_images(scan_images(folder))
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for p in self.prefs.recent_projects:
-            self.recent_menu.addAction(p, lambda p=p: self.open_project(Path(p)))
-        if not self.prefs.recent_projects:
-            self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     # ---- window state --------------------------------------------------------------------------
 

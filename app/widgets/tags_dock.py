@@ -76,7 +76,7 @@ class TagsDock(QDockWidget):
             self.doc.set_current_tag(item.data(ID_ROLE))
 
     def add_tag(self) -> None:
-        if self.doc.project_path is None:
+        if self.doc.project_location is None:
             return
         dialog = TagDialog(Tag(name="new tag", color=self.doc.new_tag_color()), self)
         if dialog.exec():
