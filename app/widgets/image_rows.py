@@ -100,7 +100,7 @@ class ImageListModel(QAbstractListModel):
             parts.append(REVIEW_TEXT[img.review])
         holder = self.doc.holder_of(img.id)
         if holder:
-            parts.append(f"🔒 {holder}")
+            parts.append(f"held by {holder}")  # words, not an emoji: not every system font has one
         if self._is_prelabelled(img.id):
             parts.append("pre-labelled")  # last: the eye finds it at the end of the row
         return "   ·  ".join(parts[:2]) + "".join(f"  ·  {p}" for p in parts[2:])
