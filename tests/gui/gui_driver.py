@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -70,3 +72,17 @@ def on_dialog(kind: type, action) -> list[BaseException]:  # type: ignore[no-unt
 
     QTimer.singleShot(50, attempt)
     return errors
+
+
+def export_coco(qtbot, window: MainWindow, out: Path) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    """Export the window's project to COCO through File → Export; returns the dialog's report and the file."""
+    from app.widgets.dataset_dialogs import ExportDialog
+
+    window.actions_by_id["export_dataset"].trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.out.setText(str(out))
+    dialog.format.setCurrentIndex(dialog.format.findData("coco"))
+    dialog.run_button.click()
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
+    return dialog.report.toPlainText(), json.loads((out / "annotations.json").read_text())

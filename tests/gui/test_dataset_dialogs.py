@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from gui_driver import export_coco
 from PySide6.QtCore import QTimer
 
 import app.io.coco as coco_format
@@ -82,13 +83,8 @@ def _coco_for(folder: Path, names: list[str], category: str = "cat") -> Path:
 def test_export_dialog_writes_the_dataset(make_window, image_folder, tmp_path, qtbot) -> None:
     w = make_window(image_folder)
     _annotate(w.doc.project_path, ["cat.png"])
-    dialog = _dialog(w, "export_dataset", ExportDialog)
-    dialog.out.setText(str(tmp_path / "out"))
-    dialog.format.setCurrentIndex(dialog.format.findData("coco"))
-    dialog.run_button.click()
-    qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
-    assert "Exported 3 image(s) and 1 annotation(s)" in dialog.report.toPlainText()
-    coco = json.loads((tmp_path / "out" / "annotations.json").read_text())
+    report, coco = export_coco(qtbot, w, tmp_path / "out")
+    assert "Exported 3 image(s) and 1 annotation(s)" in report
     assert len(coco["images"]) == 3 and [c["name"] for c in coco["categories"]] == ["thing"]
     assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == [
         "astronaut.jpg",

@@ -3,10 +3,8 @@ on the session's PostgreSQL. What one does shows on the other's screen; the serv
 
 from __future__ import annotations
 
-import json
-
 import keyring
-from gui_driver import drag, key, on_dialog
+from gui_driver import drag, export_coco, key, on_dialog
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QInputDialog
 
@@ -18,7 +16,6 @@ from app.store.assist_store import AssistStore
 from app.store.team.address import KEYRING_SERVICE, TeamAddress
 from app.store.team.database import TeamDatabase
 from app.widgets import team_dialogs
-from app.widgets.dataset_dialogs import ExportDialog
 from app.widgets.images_dock import TO_DO
 from app.widgets.team_banner import OFFLINE_TEXT
 from app.widgets.team_dialogs import PasswordDialog, TeamProjectDialog
@@ -198,12 +195,6 @@ def test_a_team_project_exports_through_a_connection_of_the_workers_own(
     use(qtbot, w)
     key(qtbot, w, Qt.Key.Key_R)
     drag(qtbot, w, (40, 40), (160, 120))
-    w.actions_by_id["export_dataset"].trigger()
-    dialog = w.findChild(ExportDialog)
-    dialog.out.setText(str(tmp_path / "out"))
-    dialog.format.setCurrentIndex(dialog.format.findData("coco"))
-    dialog.run_button.click()
-    qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
-    assert "Exported 3 image(s) and 1 annotation(s)" in dialog.report.toPlainText()
-    coco = json.loads((tmp_path / "out" / "annotations.json").read_text())
+    report, coco = export_coco(qtbot, w, tmp_path / "out")
+    assert "Exported 3 image(s) and 1 annotation(s)" in report
     assert [c["name"] for c in coco["categories"]] == ["car"] and len(coco["annotations"]) == 1

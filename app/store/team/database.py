@@ -119,42 +119,32 @@ class TeamDatabase:
     @classmethod
     def open(cls, url: str, who: str) -> TeamDatabase:
         """Open an existing team project, upgrading its schema. Raises ProjectError with a message."""
-        address = TeamAddress.parse(url)
-        session = uuid.uuid4().hex
-        connection = connect(address, session=session, who=who)
-        try:
-            version = _registered_version(connection, address)
-            if version is None:
-                raise NotAProjectError(
-                    f"There is no team project '{address.project}' in {address.redacted.split('?')[0]}. "
-                    "Publish one with: labelassist publish PROJECT.labelassist URL"
-                )
-            if version > SCHEMA_VERSION:
-                raise NewerProjectError(
-                    f"Team project '{address.project}' was written by a newer LabelAssist (format {version}; "
-                    f"this version reads up to {SCHEMA_VERSION}). Update LabelAssist to open it."
-                )
-            if version < SCHEMA_VERSION:
-                with connection.transaction():
-                    migrate(connection, address.schema, address.project, version)
-        except BaseException:
-            connection.close()
-            raise
-        database = cls(address, connection, who, session)
+        database = cls._connected(url, who, _check_and_migrate)
         database.join()
         return database
 
     @classmethod
     def create(cls, url: str, who: str) -> TeamDatabase:
         """A new, empty team project (its schema, tables and registry row), in one transaction."""
-        address = TeamAddress.parse(url)
-        session = uuid.uuid4().hex
-        connection = connect(address, session=session, who=who)
-        try:
+
+        def create(connection: psycopg.Connection, address: TeamAddress) -> None:
             with connection.transaction():
                 if _registered_version(connection, address) is not None:
                     raise ProjectError(f"There is already a team project '{address.project}' there.")
                 create_project(connection, address, who)
+
+        return cls._connected(url, who, create)
+
+    @classmethod
+    def _connected(
+        cls, url: str, who: str, prepare: Callable[[psycopg.Connection, TeamAddress], None]
+    ) -> TeamDatabase:
+        """A new workstation session on the project at `url`, once `prepare` accepted the connection."""
+        address = TeamAddress.parse(url)
+        session = uuid.uuid4().hex
+        connection = connect(address, session=session, who=who)
+        try:
+            prepare(connection, address)
         except BaseException:
             connection.close()
             raise
@@ -255,6 +245,24 @@ class TeamDatabase:
             raise StoreError(f"The team database refused the edit: {str(e).splitlines()[0]}") from e
         except psycopg.Error as e:
             raise StoreError(f"The team database refused the edit: {str(e).splitlines()[0]}") from e
+
+
+def _check_and_migrate(connection: psycopg.Connection, address: TeamAddress) -> None:
+    """Refuse what is not a team project this version reads; upgrade an older one."""
+    version = _registered_version(connection, address)
+    if version is None:
+        raise NotAProjectError(
+            f"There is no team project '{address.project}' in {address.redacted.split('?')[0]}. "
+            "Publish one with: labelassist publish PROJECT.labelassist URL"
+        )
+    if version > SCHEMA_VERSION:
+        raise NewerProjectError(
+            f"Team project '{address.project}' was written by a newer LabelAssist (format {version}; "
+            f"this version reads up to {SCHEMA_VERSION}). Update LabelAssist to open it."
+        )
+    if version < SCHEMA_VERSION:
+        with connection.transaction():
+            migrate(connection, address.schema, address.project, version)
 
 
 def _registered_version(connection: psycopg.Connection, address: TeamAddress) -> int | None:
