@@ -57,7 +57,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[server,test,dev]'
+	$(PY) -m pip install -q -e '.[server,test,dev,cluster]'
 	touch $(STAMP)
 
 models: venv

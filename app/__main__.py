@@ -4,6 +4,7 @@ labelassist [PATH | URL]             open a project file, a folder of images or 
                                      (postgresql://host/db?project=NAME; the demo project if none)
 labelassist export|import ...        datasets in and out (see `labelassist export --help`)
 labelassist publish PROJECT URL      copy a project file into a new team project on PostgreSQL
+labelassist prelabel PROJECT ...     pre-label a whole project, here or on a Ray cluster (see --help)
 labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
 labelassist --self-test              check an installation end to end, offscreen, and exit
 """
@@ -22,7 +23,9 @@ TEAM_COMMANDS = ("publish",)
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="labelassist", description="Image annotation with model assist.")
     parser.add_argument(
-        "path", nargs="?", help="a project file, a folder of images, or a team project (postgresql://…?project=NAME)"
+        "path",
+        nargs="?",
+        help="a project file, a folder of images, or a team project (postgresql://…?project=NAME)",
     )
     parser.add_argument("--version", action="version", version=f"LabelAssist {__version__}")
     parser.add_argument(
@@ -44,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.team_cli import main as team_main
 
         return team_main(argv)
+    if argv and argv[0] == "prelabel":
+        from app.prelabel.cli import main as prelabel_main
+
+        return prelabel_main(argv)
     if argv and argv[0] == "--serve":
         from server.cli import main as serve_main
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -17,17 +16,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.models import PROFILE_EXTENSION
 from server import __version__
-from server.binary import HEADER_LENGTH, split_body
+from server.binary import HEADER_LENGTH
 from server.errors import ClientError
-from server.images import decode_image
+from server.infer_steps import answer, predict, read_call
 from server.model import ServedModel
 from server.pool import PoolFull, WorkerPool
 from server.protocol import ModelMetadata, RepositoryEntry, ServerMetadata, TensorMetadata
 from server.registry import ModelRegistry
 from server.settings import ServerSettings
 from server.stats import StatsBook
-from server.tensors import INPUT_NAME, build_response, image_from_request, options_from_request, parse_request
-from server.tensors import requested_outputs as choose_outputs
+from server.tensors import INPUT_NAME
 
 log = logging.getLogger("server")
 
@@ -180,16 +178,11 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
         def work(queue_ns: int) -> tuple[bytes, int]:
             """Everything CPU-bound (parse, decode, predict, encode) runs here, off the event loop."""
             t0 = time.perf_counter_ns()
-            json_part, tail = split_body(body, header_length)
-            infer_request = parse_request(json_part)
-            image = decode_image(image_from_request(infer_request, tail), settings.max_pixels)
-            options = options_from_request(infer_request)
-            outputs = choose_outputs(infer_request, model.info)
+            call = read_call(model, body, header_length, settings.max_pixels)
             t1 = time.perf_counter_ns()
-            detections = model.predict(image, options).filtered(options)
+            detections = predict(model, call)
             t2 = time.perf_counter_ns()
-            payload, binary_tail = build_response(model.info, infer_request, detections, outputs)
-            header = json.dumps(payload, separators=(",", ":")).encode()
+            content = answer(model, call, detections)
             done = time.perf_counter_ns()
             stats.record(
                 model.info.name,
@@ -200,7 +193,7 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
                 infer_ns=t2 - t1,
                 output_ns=done - t2,
             )
-            return header + binary_tail, (len(header) if binary_tail else 0)
+            return content
 
         try:
             content, header_size = await pool.run(work)

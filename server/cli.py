@@ -81,6 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--max-megapixels", type=float, default=64, help="image size limit (default 64 MP)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    scale = parser.add_argument_group("scaling out with Ray Serve (needs the cluster extra)")
+    scale.add_argument(
+        "--ray-serve", action="store_true", help="serve from replicas behind Ray Serve's HTTP proxy"
+    )
+    replicas = scale.add_mutually_exclusive_group()
+    replicas.add_argument("--replicas", type=int, default=1, help="replicas with --ray-serve (default 1)")
+    replicas.add_argument("--autoscale", metavar="MIN:MAX", help="let Ray Serve keep MIN to MAX replicas")
+    scale.add_argument(
+        "--ray-address",
+        default="auto",
+        help="the Ray cluster: 'auto' (the one this machine is in, else a local Ray; default) or an address",
+    )
     return parser
 
 
@@ -118,18 +130,23 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.ray_serve and args.replicas < 1:
+        print("labelassist-server: --replicas must be at least 1", file=sys.stderr)
+        return 2
     try:
-        registry = build_registry(args)
+        registry = build_registry(
+            args
+        )  # with --ray-serve too: a model that does not load fails here, at once
+        if args.ray_serve and args.autoscale:
+            from server.ray_serve import parse_range
+
+            parse_range(args.autoscale)
     except (RuntimeError, OSError, ValueError) as exc:
         print(f"labelassist-server: {exc}", file=sys.stderr)
         return 1
     if not len(registry):
         print("labelassist-server: no models to serve", file=sys.stderr)
         return 1
-
-    import uvicorn
-
-    from server.app import create_app
 
     settings = ServerSettings(
         token=token,
@@ -138,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         queue=args.queue,
     )
+    if args.ray_serve:
+        from server import ray_serve
+
+        return ray_serve.run(args, settings, READY_LINE)
+
+    import uvicorn
+
+    from server.app import create_app
+
     app = create_app(registry, settings)
     try:
         sock = bind_socket(args.host, args.port)

@@ -23,6 +23,30 @@ class Kept:
     entry: LogEntry | None  # its request-log line; None if nothing was asked (the answer was cached)
 
 
+def answer_key(answer: AssistAnswer) -> CacheKey | None:
+    """The key an answer is cached under; None when its image could not be read."""
+    if not answer.content_hash:
+        return None
+    job = answer.job
+    return CacheKey(
+        content_hash=answer.content_hash,
+        deployment_id=job.deployment.saved_id,
+        model_version=job.probe.model.version,
+    )
+
+
+def record_call(records: AssistStore, answer: AssistAnswer) -> None:
+    """Count a call to the model in the project's usage (for answers that asked it: a result or a failure)."""
+    records.record_call(
+        answer.job.deployment.saved_id,
+        ok=not answer.error,
+        latency_ms=answer.latency_ms,
+        predictions=len(answer.result.predictions) if answer.result else 0,
+        content_hash=answer.content_hash,
+        detail=answer.error,
+    )
+
+
 class Accounting:
     def __init__(self, deployments: Deployments, cache: AnswerCache) -> None:
         self.deployments = deployments
@@ -38,35 +62,19 @@ class Accounting:
             self.cache.learn(job.image_id, answer.content_hash, answer.width, answer.height)
         if self.deployments.get(deployment_id) is None:
             return Kept(None, None)  # removed meanwhile
-        key = None
-        if answer.content_hash:
-            version = job.probe.model.version
-            key = CacheKey(
-                content_hash=answer.content_hash, deployment_id=deployment_id, model_version=version
-            )
+        key = answer_key(answer)
         if answer.result is not None and key is not None:
             self.cache.put(key, answer.result)
         entry = None
         if answer.result is not None or answer.failure is not None:
             entry = self._log(answer, tags if count_valid else None)
-            self._record_call(answer, deployment_id)
+            if self.records is not None:
+                record_call(self.records, answer)
         if answer.failure is not None:
             self.deployments.report_failure(deployment_id, answer.error, answer.failure)
         elif answer.result is not None:
             self.deployments.report_success(deployment_id)
         return Kept(key, entry)
-
-    def _record_call(self, answer: AssistAnswer, deployment_id: int) -> None:
-        if self.records is None:
-            return
-        self.records.record_call(
-            deployment_id,
-            ok=not answer.error,
-            latency_ms=answer.latency_ms,
-            predictions=len(answer.result.predictions) if answer.result else 0,
-            content_hash=answer.content_hash,
-            detail=answer.error,
-        )
 
     def _log(self, answer: AssistAnswer, tags: Mapping[int, Tag] | None) -> LogEntry:
         job, result = answer.job, answer.result

@@ -17,14 +17,12 @@ from PySide6.QtCore import QObject, Signal
 from app.assist.accounting import Accounting, Kept
 from app.assist.cache import AnswerCache
 from app.assist.deployment_choice import DeploymentChoice
-from app.assist.requests import BACKGROUND, AssistAnswer, AssistJob, Ticket, run
+from app.assist.requests import BACKGROUND, FLOOR, AssistAnswer, AssistJob, Ticket, run
 from app.document.document import Document
 from app.inference.deployments import Deployments
 from app.models import Deployment, ImageRecord, PredictionSet, Protocol
 from app.store.assist_store import AssistStore, CacheKey
 from app.worker import RunnerPool
-
-FLOOR = 0.05  # asked of the model; the slider only ever hides more
 
 
 class Dispatcher(QObject):

@@ -13,6 +13,7 @@ from app.inference.errors import Failure, InferenceError
 from app.models import Deployment, PredictionSet
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+FLOOR = 0.05  # asked of the model; the slider only ever hides more
 BACKGROUND = 0  # the generation of prefetch and pre-label requests: never the one the screen waits for
 
 

@@ -88,7 +88,8 @@ class InferenceClient:
         except requests.RequestException as e:
             raise InferenceError(f"request to '{d.name}' failed: {e}", Failure.OFFLINE) from None
         if response.status >= 400:
-            raise InferenceError(_status_text(d, response), Failure.HTTP, response.status)
+            wait = retry_after_seconds(response.headers.get("retry-after"))
+            raise InferenceError(_status_text(d, response), Failure.HTTP, response.status, wait)
         return response
 
     def probe(self, d: Deployment, token: str | None) -> Probe:
@@ -142,6 +143,24 @@ class InferenceClient:
             _expect_json(d, response)
             return oip_stats.parse_stats(response.body, d.model, version)
         return None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header in seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _read_limited(r: requests.Response, limit: int) -> bytes:

@@ -13,7 +13,14 @@ class Failure(StrEnum):
 
 
 class InferenceError(Exception):
-    def __init__(self, message: str, failure: Failure = Failure.PROTOCOL, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        failure: Failure = Failure.PROTOCOL,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.failure = failure
         self.status = status
+        self.retry_after = retry_after  # seconds a busy server asked us to wait (its Retry-After), if it said
