@@ -39,17 +39,21 @@ test: test-system-deps venv models
 	LABELASSIST_REQUIRE_POSTGRES=1 QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 # The long runs of the fault tests that `make test` runs briefly: 100 seeded canvas fuzz runs (each a child
-# process driving the real window) and 300 key sequences of the assist state machine.
+# process driving the real window), 300 key sequences of the assist state machine, and the fault suites
+# (tests/faults): 200 kills of the app, 100 fuzzed images besides the bad-image corpus, every adapter's probe
+# into the lying network too, 10,000 fuzzed bodies per parser. They end with a table of their figures.
+SOAK_SIZES := CANVAS_FUZZ_RUNS=100 ASSIST_MACHINE_EXAMPLES=300 FAULT_KILLS=200 FAULT_FUZZED_IMAGES=100 \
+	FAULT_NETWORK_PROBES=1 FAULT_FUZZ_BODIES=10000 FAULT_CONCURRENT=200
 soak: system-deps venv models
-	CANVAS_FUZZ_RUNS=100 ASSIST_MACHINE_EXAMPLES=300 QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
-		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py $(PYTEST_ARGS)
+	$(SOAK_SIZES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
+		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py tests/faults $(PYTEST_ARGS)
 
 bench: test-system-deps venv models
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 lint: venv
 	$(PY) -m ruff check app server tests bench
-	$(PY) -m mypy app/models app/assist app/document app/store server
+	$(PY) -m mypy app/models app/assist app/document app/store app/segment server
 	$(VENV)/bin/lint-imports
 
 venv: $(STAMP)

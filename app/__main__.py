@@ -5,6 +5,7 @@ labelassist [PATH | URL]             open a project file, a folder of images or 
 labelassist export|import ...        datasets in and out (see `labelassist export --help`)
 labelassist publish PROJECT URL      copy a project file into a new team project on PostgreSQL
 labelassist prelabel PROJECT ...     pre-label a whole project, here or on a Ray cluster (see --help)
+labelassist report PROJECT ...       how good each model version is, as a table and an HTML page
 labelassist --serve [SERVER ARGS]    run the reference inference server from this installation
 labelassist --self-test              check an installation end to end, offscreen, and exit
 """
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.team_cli import main as team_main
 
         return team_main(argv)
+    if argv and argv[0] == "report":
+        from app.report.cli import main as report_main
+
+        return report_main(argv)
     if argv and argv[0] == "prelabel":
         from app.prelabel.cli import main as prelabel_main
 

@@ -49,6 +49,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool_rect", "Rectangle", ("R",), "Tools", checkable=True),
     ActionSpec("tool_polygon", "Polygon", ("P",), "Tools", checkable=True),
     ActionSpec("tool_keypoints", "Keypoints", ("K",), "Tools", checkable=True),
+    ActionSpec("tool_segment", "Click to segment", ("I",), "Tools", checkable=True),
     *(ActionSpec(f"tag_{n}", f"Pick tag {n}", (str(n),), "Tags") for n in range(1, 10)),
     # View
     ActionSpec("fit", "Fit image", ("F",), "View"),
@@ -70,6 +71,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("next_suggestion", "Next suggestion", ("Tab",), "Model assist"),
     ActionSpec("prev_suggestion", "Previous suggestion", ("Shift+Tab",), "Model assist"),
     ActionSpec("toggle_suggestion", "Toggle focused suggestion", ("X",), "Model assist"),
+    ActionSpec(
+        "refine_suggestions", "Refine selected box suggestions to outlines", ("Shift+I",), "Model assist"
+    ),
     # Deployment: Ctrl+D, not Ctrl+Tab — Qt's tab widget switches the Annotator / Deployments pages with it.
     ActionSpec("next_deployment", "Next online deployment", ("Ctrl+D",), "Deployment"),
     *(
@@ -84,6 +88,8 @@ TOOL_KEYS: tuple[tuple[str, str], ...] = (
     ("Backspace", "remove the last vertex or point while drawing"),
     ("Right click", "skip this keypoint while placing keypoints"),
     ("Shift+click", "place a keypoint as occluded"),
+    ("Right click (I)", "click to segment: a point that is not the object"),
+    ("Drag (I)", "click to segment: a box around the object"),
     ("Double-click", "polygon edge: add a vertex · keypoint: visible ↔ occluded"),
     ("Alt+click", "delete a polygon vertex / un-place a keypoint"),
     ("Wheel", "zoom at the cursor (Shift/Ctrl+wheel scroll)"),

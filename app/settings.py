@@ -15,6 +15,15 @@ log = logging.getLogger(__name__)
 MAX_RECENT = 10
 
 
+class SegmentPackRecord(BaseModel):
+    """A side-loaded segmentation pack as it was when the labeller added it (shown in Intelligent Tools)."""
+
+    folder: str
+    name: str
+    sha256: str
+    licence: str = ""
+
+
 class Preferences(BaseModel):
     # New fields have defaults, so files written before them load as they are (no version bump needed).
     schema_version: int = 1
@@ -24,6 +33,9 @@ class Preferences(BaseModel):
     labeller: str = ""  # the name written beside this user's edits; asked once, on the first team project
     # Team project URL (without password) -> the folder its relative image paths start from here.
     team_image_roots: dict[str, str] = Field(default_factory=dict)
+    # Click-to-segment: the engine chosen in Intelligent Tools, and the pack added there (if any).
+    segment_engine: str = "grabcut"
+    segment_pack: SegmentPackRecord | None = None
 
     def remember_project(self, location: str | os.PathLike[str]) -> None:
         """Put a project first in the recent list: a file by its absolute path, a team project by the URL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -45,7 +46,8 @@ def model_metadata(model: ServedModel) -> dict[str, Any]:
         name=info.name,
         versions=[info.version],
         platform=info.platform,
-        inputs=[TensorMetadata(name=INPUT_NAME, datatype="BYTES", shape=[1])],
+        inputs=[TensorMetadata(name=INPUT_NAME, datatype="BYTES", shape=[1])]
+        + [TensorMetadata(name=s.name, datatype=s.datatype, shape=list(s.shape)) for s in info.extra_inputs],
         outputs=[
             TensorMetadata(name=s.name, datatype=s.datatype, shape=list(s.shape)) for s in info.outputs()
         ],
@@ -53,18 +55,23 @@ def model_metadata(model: ServedModel) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, timeout_s: float) -> bytes:
     declared = request.headers.get("content-length")
     too_large = f"request body is larger than this server's limit of {limit} bytes"
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ClientError(too_large, status=413)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ClientError(too_large, status=413)
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout_s):  # a body that drips in must not hold its place forever
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ClientError(too_large, status=413)
+                chunks.append(chunk)
+    except TimeoutError:
+        message = f"the request body did not arrive within {timeout_s:g} s"
+        raise ClientError(message, status=408, headers={"Connection": "close"}) from None
     return b"".join(chunks)
 
 
@@ -169,9 +176,15 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
 
     async def infer(name: str, request: Request, version: str | None = None) -> Response:
         model = registry.get(name, version)
-        if pool.full:  # refuse before reading a body we could not serve
-            raise busy(model.info.name)
-        body = memoryview(await _read_body(request, settings.max_body_bytes))
+        try:  # a place in the pool before the body is read: bodies in memory never outnumber the places
+            pool.reserve()
+        except PoolFull:
+            raise busy(model.info.name) from None
+        try:
+            body = memoryview(await _read_body(request, settings.max_body_bytes, settings.body_timeout_s))
+        except BaseException:
+            pool.release()
+            raise
         header_length = request.headers.get(HEADER_LENGTH)
         started = time.perf_counter_ns()
 
@@ -196,9 +209,7 @@ def create_app(registry: ModelRegistry, settings: ServerSettings | None = None) 
             return content
 
         try:
-            content, header_size = await pool.run(work)
-        except PoolFull:
-            raise busy(model.info.name) from None
+            content, header_size = await pool.run_reserved(work)
         except Exception:
             stats.record(model.info.name, ok=False, total_ns=time.perf_counter_ns() - started)
             raise

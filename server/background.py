@@ -8,6 +8,8 @@ from typing import Any
 
 import uvicorn
 
+from server.http_protocol import JsonErrorH11Protocol
+
 
 class BackgroundServer:
     """uvicorn on a socket bound before the thread starts, so clients may connect at once."""
@@ -22,7 +24,12 @@ class BackgroundServer:
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
         config = uvicorn.Config(
-            app, log_level="warning", log_config=None, lifespan="on", access_log=access_log
+            app,
+            log_level="warning",
+            log_config=None,
+            lifespan="on",
+            access_log=access_log,
+            http=JsonErrorH11Protocol,  # as the command line runs it
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="text file with one class name per line, for an ONNX model without names",
     )
+    parser.add_argument(
+        "--sam-pack",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="serve a SAM-family ONNX pack (encoder + decoder) as the interactive segmentation model 'sam'",
+    )
     parser.add_argument("--no-people", action="store_true", help="do not serve the embedded people pack")
     parser.add_argument(
         "--people",
@@ -80,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body-mb", type=float, default=64, help="request body limit in MiB (default 64)"
     )
     parser.add_argument("--max-megapixels", type=float, default=64, help="image size limit (default 64 MP)")
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30,
+        help="seconds a request body may take to arrive; slower ones get 408 (default 30)",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     scale = parser.add_argument_group("scaling out with Ray Serve (needs the cluster extra)")
     scale.add_argument(
@@ -114,6 +127,10 @@ def build_registry(args: argparse.Namespace) -> ModelRegistry:
         from server.yolo_onnx import load_yolo
 
         registry.add(load_yolo(path, labels_file=args.labels, num_threads=args.threads))
+    if args.sam_pack is not None:
+        from server.sam_model import SamServedModel
+
+        registry.add(SamServedModel(str(args.sam_pack), args.threads))
     return registry
 
 
@@ -154,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         max_pixels=int(args.max_megapixels * 1_000_000),
         workers=args.workers,
         queue=args.queue,
+        body_timeout_s=args.body_timeout,
     )
     if args.ray_serve:
         from server import ray_serve
@@ -163,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.http_protocol import JsonErrorH11Protocol
 
     app = create_app(registry, settings)
     try:
@@ -176,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{READY_LINE} http://{args.host}:{port}", flush=True)
     if args.exit_with_parent:
         watch_parent()
-    config = uvicorn.Config(app, log_level=args.log_level, server_header=False)
+    config = uvicorn.Config(app, log_level=args.log_level, server_header=False, http=JsonErrorH11Protocol)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

@@ -5,13 +5,14 @@ same request bytes with the same steps, so both give identical answers."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from server.binary import split_body
 from server.images import decode_image
 from server.model import Detections, PredictOptions, ServedModel
+from server.prompt_inputs import extra_inputs
 from server.protocol import InferRequest
 from server.tensors import build_response, image_from_request, options_from_request, parse_request
 from server.tensors import requested_outputs as choose_outputs
@@ -31,8 +32,12 @@ def read_call(model: ServedModel, body: memoryview, header_length: str | None, m
     """Raises ClientError for a request the client got wrong."""
     json_part, tail = split_body(body, header_length)
     request = parse_request(json_part)
-    image = decode_image(image_from_request(request, tail), max_pixels)
-    return InferCall(request, image, options_from_request(request), choose_outputs(request, model.info))
+    extra = model.info.extra_inputs
+    image = decode_image(image_from_request(request, tail, [s.name for s in extra]), max_pixels)
+    options = options_from_request(request)
+    if extra:
+        options = replace(options, inputs=extra_inputs(request, tail, extra))
+    return InferCall(request, image, options, choose_outputs(request, model.info))
 
 
 def predict(model: ServedModel, call: InferCall) -> Detections:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -28,6 +29,7 @@ class ModelInfo:
     keypoint_names: tuple[str, ...] = ()
     skeleton: tuple[tuple[int, int], ...] = ()
     extra_outputs: tuple[TensorSpec, ...] = ()
+    extra_inputs: tuple[TensorSpec, ...] = ()  # besides `image`: an interactive model's prompt tensors
 
     def profile(self) -> AnnotationProfile:
         """The annotation profile that the metadata carries as its `parameters`."""
@@ -57,6 +59,7 @@ class ModelInfo:
 class PredictOptions:
     confidence: float = 0.05
     max_detections: int = 300
+    inputs: Mapping[str, np.ndarray] = field(default_factory=dict)  # the model's extra inputs, as sent
 
 
 @dataclass

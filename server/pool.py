@@ -36,18 +36,31 @@ class WorkerPool:
         with self._lock:
             self._in_flight -= 1
 
-    async def run(self, fn: Callable[[int], T]) -> T:
-        """Run fn(queue_ns) on a worker; raise PoolFull at once when the pool and its queue are full."""
+    def reserve(self) -> None:
+        """Take a place in the pool for work still to come; raise PoolFull at once when there is none.
+        Either `run_reserved` or `release` must follow."""
         with self._lock:
             if self._in_flight >= self.capacity:
                 raise PoolFull
             self._in_flight += 1
+
+    def release(self) -> None:
+        """Give back a place taken with `reserve` whose work will not run."""
+        with self._lock:
+            self._in_flight -= 1
+
+    async def run(self, fn: Callable[[int], T]) -> T:
+        """Run fn(queue_ns) on a worker; raise PoolFull at once when the pool and its queue are full."""
+        self.reserve()
+        return await self.run_reserved(fn)
+
+    async def run_reserved(self, fn: Callable[[int], T]) -> T:
+        """Run fn(queue_ns) on a worker, in the place taken with `reserve`."""
         submitted = time.perf_counter_ns()
         try:
             future = self._executor.submit(lambda: fn(time.perf_counter_ns() - submitted))
         except RuntimeError:
-            with self._lock:
-                self._in_flight -= 1
+            self.release()
             raise
         # The slot is freed when the work really ends, even if the client went away meanwhile.
         future.add_done_callback(self._release)

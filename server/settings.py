@@ -13,3 +13,4 @@ class ServerSettings:
     workers: int = 2
     queue: int = 8
     retry_after_s: int = 1
+    body_timeout_s: float = 30.0  # for a whole request body to arrive; a slower one gets 408

@@ -5,6 +5,7 @@ from __future__ import annotations
 import binascii
 import json
 import math
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ def parse_request(raw_json: bytes | memoryview) -> InferRequest:
     """Validate the JSON part of an inference request."""
     try:
         payload = json.loads(bytes(raw_json))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not JSON, not UTF-8, or a number with more digits than Python reads
         raise ClientError(f"request body is not valid JSON: {exc}") from None
     except RecursionError:
         raise ClientError("request body is nested too deeply") from None
@@ -75,16 +76,20 @@ def _binary_inputs(request: InferRequest, tail: memoryview) -> dict[str, memoryv
     return chunks
 
 
-def image_from_request(request: InferRequest, tail: memoryview) -> bytes | memoryview:
-    """The encoded image file carried by input 'image' (BYTES, shape [1])."""
+def image_from_request(
+    request: InferRequest, tail: memoryview, also: Collection[str] = ()
+) -> bytes | memoryview:
+    """The encoded image file carried by input 'image' (BYTES, shape [1]); `also` names the other inputs
+    the model takes (an interactive model's prompt), read elsewhere."""
     binaries = _binary_inputs(request, tail)
     names = [tensor.name for tensor in request.inputs]
-    unknown = [name for name in names if name != INPUT_NAME]
+    unknown = [name for name in names if name != INPUT_NAME and name not in also]
     if unknown or names.count(INPUT_NAME) != 1:
-        raise ClientError(
-            f"this model takes exactly one input '{INPUT_NAME}' (BYTES, shape [1]); got inputs {names}"
-        )
-    tensor = request.inputs[0]
+        takes = f"exactly one input '{INPUT_NAME}' (BYTES, shape [1])"
+        if also:
+            takes = f"one input '{INPUT_NAME}' (BYTES, shape [1]) and {', '.join(also)}"
+        raise ClientError(f"this model takes {takes}; got inputs {names}")
+    tensor = request.inputs[names.index(INPUT_NAME)]
     if tensor.datatype != "BYTES":
         raise ClientError(f"input '{INPUT_NAME}' must have datatype BYTES, got {tensor.datatype!r}")
     if math.prod(tensor.shape) != 1 or any(dim < 0 for dim in tensor.shape):
@@ -106,9 +111,13 @@ def _number(parameters: dict[str, Any], key: str) -> float | None:
     value = parameters.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ClientError(f"request parameter '{key}' must be a number, got {value!r}")
-    return float(value)
+    try:
+        number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ClientError(f"request parameter '{key}' must be a number, got {str(value)[:40]}")
+    return number
 
 
 def options_from_request(request: InferRequest) -> PredictOptions:

@@ -11,4 +11,8 @@ prefetch         background requests (auto-assist, pre-labelling) through the na
 prelabel_marks   which images have a deployment's answer waiting (the one copy the app reads)
 deployment_choice  the chosen deployment, and the one to choose again when it is back
 cache, suggestions, duplicates, mapping, commands   answers kept, building, comparing, tags, undo steps
+segmenter        click to segment: the chosen engine (app/segment) run off the UI thread, images prepared
+                 ahead; segment_engines (those on offer), segment_picture (the image as engines see it),
+                 remote_segment (a deployment as an engine)
+refine           a box suggestion refined into an outline, still pending (the refine key)
 """

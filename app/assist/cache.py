@@ -3,10 +3,15 @@ the project file, plus what is known about each image's content hash and size.""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections import OrderedDict
 
 from app.models import PredictionSet
 from app.store.assist_store import AssistStore, CacheKey
+from app.store.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 MEMORY_ENTRIES = 512
 
@@ -37,6 +42,12 @@ class AnswerCache:
         )
 
     def learn(self, image_id: int, content_hash: str, width: int, height: int) -> None:
+        if self._hashes.get(image_id) != content_hash and self.records is not None:
+            try:
+                self.records.remember_content(image_id, content_hash)
+            except (sqlite3.Error, StoreError) as e:
+                # Only the quality figures need it, and the image's next answer tries again.
+                log.warning("the content of image %d was not kept: %s", image_id, e)
         self._hashes[image_id] = content_hash
         self._sizes[content_hash] = (width, height)
 

@@ -59,6 +59,7 @@ class CommitSuggestions(ImageEdit):
                 model=o.model.name,
                 version=o.model.version,
                 score=s.score,
+                suggestion=s.key,
             )
             annotations.append(
                 Annotation(image_id=self.image_id, tag_id=tag.id, geometry=s.geometry, provenance=provenance)
@@ -68,9 +69,8 @@ class CommitSuggestions(ImageEdit):
     def apply(self) -> None:
         o = self.origin
         with o.one_change():
-            self.annotations = self.doc.apply_add(
-                self.annotations, also=o.records.decide(o.key, self.keys, COMMITTED), new_tags=self.new_tags
-            )
+            decision = o.records.decide(o.key, self.keys, COMMITTED, self.image_id, self.annotations)
+            self.annotations = self.doc.apply_add(self.annotations, also=decision, new_tags=self.new_tags)
 
     def revert(self) -> None:
         o = self.origin
@@ -90,7 +90,7 @@ class DismissSuggestions(ImageEdit):
     def apply(self) -> None:
         o = self.origin
         with o.one_change():
-            o.records.run(o.records.decide(o.key, self.keys, DISMISSED))
+            o.records.run(o.records.decide(o.key, self.keys, DISMISSED, self.image_id))
 
     def revert(self) -> None:
         o = self.origin

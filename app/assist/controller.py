@@ -20,7 +20,7 @@ from app.assist.requests import AssistAnswer
 from app.assist.suggestion_set import Answer, SuggestionSet
 from app.document.document import Document
 from app.inference.deployments import Deployments
-from app.models import Deployment
+from app.models import Deployment, Polygon
 from app.store.assist_store import AssistStore, CacheKey
 
 _Decision = CommitSuggestions | DismissSuggestions
@@ -156,7 +156,7 @@ class AssistController(QObject):
 
     def _on_answer(self, answer: AssistAnswer, kept: Kept) -> None:
         if answer.error:
-            self.status.emit(f"Model assist failed: {answer.error}")
+            self.status.emit(f"Model assist failed for {answer.job.path.name}: {answer.error}")
             return
         img = self.doc.current_image
         if img is None or img.id != answer.job.image_id or kept.key is None:
@@ -197,6 +197,13 @@ class AssistController(QObject):
     def _selection_changed(self, changed: bool) -> None:
         if changed:
             self.selectionChanged.emit()
+
+    def refine(self, outlines: dict[str, Polygon]) -> None:
+        """Box suggestions of the answer on screen become these outlines, still pending (see refine.py)."""
+        answer = self.view
+        if answer is not None and outlines:
+            self.feed.refinements.put(answer.key, outlines)
+            self._changes.need(Update.RETARGET)
 
     # ---- decisions -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from app.assist import suggestions as sg
 from app.assist.accounting import Kept, ScreenLog
 from app.assist.dispatcher import Dispatcher
+from app.assist.refine import Refinements
 from app.assist.requests import AssistAnswer
 from app.assist.suggestion_set import Answer, SuggestionSet
 from app.document.document import Document
@@ -28,6 +29,7 @@ class SuggestionFeed:
         self.dispatcher = dispatcher
         self.suggestions = suggestions
         self.records: AssistStore | None = None
+        self.refinements = Refinements()  # box suggestions the labeller refined into outlines
         self._log = ScreenLog()
 
     def show(self, image_id: int, key: CacheKey, d: Deployment) -> bool:
@@ -97,7 +99,8 @@ class SuggestionFeed:
         img = self.doc.current_image
         if img is not None and img.width and img.height:
             width, height = img.width, img.height
-        return sg.build(answer.result, d, self.doc.tags, width, height)
+        built = sg.build(answer.result, d, self.doc.tags, width, height)
+        return self.refinements.apply(answer.key, built, d, answer.result.model, self.doc.tags)
 
     def _decided(self, key: CacheKey) -> Collection[str]:
         return self.records.decisions(key).keys() if self.records is not None else ()

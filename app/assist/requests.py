@@ -71,15 +71,18 @@ def content_hash(data: bytes) -> str:
 
 
 def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
-    """Never raises: a failure comes back as the answer's error, in plain words."""
+    """Never raises: a failure comes back as the answer's error, in plain words (about the job's image,
+    which the caller names)."""
     try:
         if job.path.stat().st_size > MAX_UPLOAD_BYTES:
-            too_big = f"{job.path.name} is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; not sent"
+            too_big = f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MiB; not sent"
             return AssistAnswer(job, error=too_big, failure=Failure.PROTOCOL)
         data = job.path.read_bytes()
         info = probe(job.path)
-    except (OSError, ImageLoadError) as e:
-        return AssistAnswer(job, error=f"cannot read {job.path.name}: {e}")
+    except ImageLoadError as e:
+        return AssistAnswer(job, error=f"cannot read the file: {e.reason}")
+    except OSError as e:
+        return AssistAnswer(job, error=f"cannot read the file: {(e.strerror or str(e)).lower()}")
     digest = content_hash(data)
     if digest in job.known:
         return AssistAnswer(job, digest, info.width, info.height)

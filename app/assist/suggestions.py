@@ -26,6 +26,7 @@ from app.models import (
     Task,
 )
 from app.models.geometry import Geometry, Visibility, clip_to_image
+from app.models.prediction import prediction_key
 from app.models.tag import TagKind
 
 VISIBLE_SCORE = 0.5  # a predicted keypoint at least this sure is "visible", else "occluded"
@@ -42,7 +43,7 @@ class Suggestion:
 
 def suggestion_key(p: Prediction) -> str:
     b = p.box
-    return f"{p.label}|{b.x1:.0f},{b.y1:.0f},{b.x2:.0f},{b.y2:.0f}"
+    return prediction_key(p.label, b.x1, b.y1, b.x2, b.y2)
 
 
 def build(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -22,6 +24,19 @@ if TYPE_CHECKING:
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 PROBE_TIMEOUT_S = 5.0
 NO_ROUTE = (404, 405, 501)  # what a server answers for a route it does not have
+_QUERY_TOKEN = re.compile(r"(api_key=)[^&\s\"#]+")
+
+
+class _HideQueryTokens(logging.Filter):
+    """urllib3 logs every request's path and query at DEBUG: a token sent as ?api_key= must not reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_QUERY_TOKEN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryTokens())
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class InferenceClient:
         url = d.url + request.path
         import requests
 
+        deadline = time.monotonic() + timeout  # for the whole answer: a server may drip it forever
         try:
             with self._session().request(
                 request.method,
@@ -77,19 +93,34 @@ class InferenceClient:
                 stream=True,
                 allow_redirects=False,
             ) as r:
-                body = _read_limited(r, MAX_RESPONSE_BYTES)
+                body = _read_limited(r, MAX_RESPONSE_BYTES, deadline)
                 response = HttpResponse(r.status_code, {k.lower(): v for k, v in r.headers.items()}, body)
         except requests.Timeout:
             raise InferenceError(f"'{d.name}' did not answer within {timeout:g} s", Failure.TIMEOUT) from None
+        except requests.exceptions.SSLError:
+            raise InferenceError(
+                f"the TLS certificate of '{d.name}' at {d.url} cannot be verified (LabelAssist never "
+                "skips that check; the server needs a certificate this computer trusts)",
+                Failure.OFFLINE,
+            ) from None
         except requests.ConnectionError:
             raise InferenceError(
                 f"cannot reach '{d.name}' at {d.url} (is it running?)", Failure.OFFLINE
             ) from None
         except requests.RequestException as e:
-            raise InferenceError(f"request to '{d.name}' failed: {e}", Failure.OFFLINE) from None
+            why = _QUERY_TOKEN.sub(r"\1…", str(e))  # the message may quote the URL with its query
+            raise InferenceError(f"request to '{d.name}' failed: {why}", Failure.OFFLINE) from None
         if response.status >= 400:
             wait = retry_after_seconds(response.headers.get("retry-after"))
             raise InferenceError(_status_text(d, response), Failure.HTTP, response.status, wait)
+        if 300 <= response.status < 400:  # never followed: the image and the token would go elsewhere
+            where = shorten(response.headers.get("location", "elsewhere"), 120)
+            raise InferenceError(
+                f"'{d.name}' redirects to {where}; LabelAssist does not follow redirects: if the server "
+                "has moved, make that its URL",
+                Failure.HTTP,
+                response.status,
+            )
         return response
 
     def probe(self, d: Deployment, token: str | None) -> Probe:
@@ -163,19 +194,35 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _read_limited(r: requests.Response, limit: int) -> bytes:
+def _read_limited(r: requests.Response, limit: int, deadline: float) -> bytes:
+    """The body, decompressed, of at most `limit` bytes, read by `deadline` (time.monotonic)."""
+    import requests
+    from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+
     declared = r.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise InferenceError(
             f"the answer is {int(declared) / 2**20:.0f} MiB; at most {limit // 2**20} MiB is read"
         )
-    chunks, size = [], 0
-    for chunk in r.iter_content(1 << 16):
+    chunks: list[bytes] = []
+    size = 0
+    while time.monotonic() < deadline:
+        try:
+            # read1: what has arrived (a read of a fixed size waits for all of it, byte by byte if it drips)
+            chunk = r.raw.read1(1 << 16, decode_content=True)
+        except ReadTimeoutError:
+            raise requests.ReadTimeout() from None
+        except DecodeError:
+            raise InferenceError("the answer's compression is broken") from None
+        except ProtocolError:
+            raise InferenceError("the answer broke off before it was complete") from None
+        if not chunk:
+            return b"".join(chunks)
         size += len(chunk)
         if size > limit:
             raise InferenceError(f"the answer is larger than {limit // 2**20} MiB; stopped reading")
         chunks.append(chunk)
-    return b"".join(chunks)
+    raise requests.ReadTimeout()
 
 
 def _expect_json(d: Deployment, response: HttpResponse) -> None:

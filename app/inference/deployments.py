@@ -13,6 +13,7 @@ from app.inference.errors import Failure
 from app.inference.image_share import ImageShare
 from app.inference.local import LocalServers
 from app.inference.poller import HealthPoller
+from app.inference.quality_view import QualityView
 from app.inference.request_log import RequestLog
 from app.inference.usage_view import UsageView
 from app.models import Deployment, DeploymentStatus, LocalSpec, State
@@ -30,6 +31,7 @@ class Deployments(QObject):
         self.client = client
         self.records: AssistStore | None = None  # for the assist layer; widgets ask this object instead
         self.usage = UsageView(self)  # the figures the Deployments page shows, read in the background
+        self.quality = QualityView(self)  # how good each model version is, read in the background
         self._list: dict[int, Deployment] = {}
         self._status: dict[int, DeploymentStatus] = {}
         self._probe: dict[int, Probe] = {}
@@ -54,6 +56,7 @@ class Deployments(QObject):
         self.records = records
         # Read off the GUI thread, through a connection of the worker's own.
         self.usage.set_project(records.database.opener() if records is not None else None)
+        self.quality.set_project(records.database.opener() if records is not None else None)
         self._list, self._status, self._probe, self.last_error = {}, {}, {}, {}
         self.log.clear()
         for d in records.deployments() if records else []:
@@ -168,6 +171,7 @@ class Deployments(QObject):
 
     def shutdown(self) -> None:
         self.usage.stop()
+        self.quality.stop()
         self.images.stop()
         self.poller.stop()
         self.local.stop_all()

@@ -2,6 +2,7 @@
 
 labelassist export PROJECT [OUT] --format coco|yolo|voc|labelme [--out DIR] [--only done]
                            [--images copy|link] [--val FRACTION] [--task auto|detect|segment|pose]
+                           [--changed-since VERSION] [--hard-examples] [--deployment NAME]
 labelassist import PROJECT --format coco|yolo|voc|labelme --src PATH [--skip-invalid]
 
 PROJECT is a project file, its folder, or a team project (postgresql://host/db?project=NAME); for a team
@@ -47,6 +48,17 @@ def parser() -> argparse.ArgumentParser:
         default="auto",
         help="YOLO: one dataset per kind of tag (auto), or everything as one task",
     )
+    ex.add_argument(
+        "--changed-since",
+        metavar="VERSION",
+        help="only images labelled since this model version first answered (for the next training run)",
+    )
+    ex.add_argument(
+        "--hard-examples",
+        action="store_true",
+        help="only images where the model missed an annotation or had a committed suggestion corrected",
+    )
+    ex.add_argument("--deployment", metavar="NAME", help="whose model version or hard examples (if several)")
     im = sub.add_parser("import", help="add a dataset's images, tags and annotations to a project")
     im.add_argument("project", help="the project file (created if missing), or a team project's URL")
     im.add_argument("--format", required=True, choices=FORMATS)
@@ -88,7 +100,16 @@ def main(argv: list[str]) -> int:
         if args.command == "export":
             if not 0.0 <= args.val < 1.0:
                 raise ValueError("--val must be at least 0 and below 1")
-            options = ExportOptions(args.format, args.only == "done", args.images, args.val, args.task)
+            options = ExportOptions(
+                args.format,
+                args.only == "done",
+                args.images,
+                args.val,
+                args.task,
+                args.changed_since,
+                args.hard_examples,
+                args.deployment,
+            )
             print(export_project(project, args.out, options, progress).summary())
         else:
             plan = import_into(project, args.format, args.src, args.skip_invalid, progress)

@@ -16,8 +16,11 @@ from app.io import coco, labelme, voc, yolo
 from app.io.dataset import ExportResult
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
-from app.store import ProjectStore
+from app.io.selection import selected_images
+from app.store import ProjectDatabase, ProjectStore
 from app.store.backend import Database
+from app.store.errors import ProjectInUseError
+from app.store.quality import QualityStore
 
 # A project file, or an opener: a callable that opens a new connection to a project (app/session.py),
 # which the callee closes when done. A team project is only reached through an opener.
@@ -39,6 +42,11 @@ class ExportOptions:
     images: str = "copy"  # "copy" or "link"
     val_fraction: float = 0.0  # YOLO: share of images in the val split (0: no split)
     task: str = "auto"  # YOLO: auto, detect, segment or pose
+    # For retraining (app/io/selection.py): only images labelled since this model version first answered,
+    # only the deployment's hard examples, or both; `deployment` names which one (needed only when several).
+    changed_since: str | None = None
+    hard_examples: bool = False
+    deployment: str | None = None
 
 
 def export_project(
@@ -49,21 +57,47 @@ def export_project(
     if options.format not in WRITERS:
         raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")
     progress = progress or Progress()
-    store = open_store(project)
+    store = open_store_to_read(project)
     try:
-        view = ProjectView(store, options.only_done)
+        chosen, why = selected_images(
+            store.database, options.changed_since, options.hard_examples, options.deployment
+        )
+        view = ProjectView(store, options.only_done, chosen)
         with staging(out) as tmp:
             result = WRITERS[options.format](view, tmp, options, progress)
             progress.check()
+        if view.unchosen:
+            result.left_out.append(f"{view.unchosen} image(s) {' or '.join(why)}")
     finally:
         store.close()
     result.out = out
     return result
 
 
+def model_versions(project: ProjectSource) -> list[tuple[str, str]]:
+    """(deployment name, model version) of every model version that answered in the project, oldest first:
+    what `changed_since` and `hard_examples` can name."""
+    store = open_store(project)
+    try:
+        return [
+            (name, version) for _i, name, version, _first in QualityStore(store.database).model_versions()
+        ]
+    finally:
+        store.close()
+
+
 def open_store(project: ProjectSource) -> ProjectStore:
     """The stores over a new connection to `project`; closing the store closes it."""
     return ProjectStore(project()) if callable(project) else ProjectStore.open(project)
+
+
+def open_store_to_read(project: ProjectSource) -> ProjectStore:
+    """As `open_store`, but a project file the app has open (so up to date) is read beside the app."""
+    try:
+        return open_store(project)
+    except ProjectInUseError:
+        assert not callable(project)
+        return ProjectStore(ProjectDatabase.open_read_only(project))
 
 
 @contextmanager

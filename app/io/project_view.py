@@ -24,10 +24,15 @@ class ExportItem:
 
 
 class ProjectView:
-    def __init__(self, store: ProjectStore, only_done: bool = False) -> None:
+    def __init__(self, store: ProjectStore, only_done: bool = False, chosen: set[int] | None = None) -> None:
+        """`chosen`: only these images (None: all); `unchosen` counts the others."""
         self.store = store
         self.tags: dict[int, Tag] = {t.id: t for t in store.tags()}  # type: ignore[misc]
         self.images = [r for r in store.images() if not only_done or r.status == ImageStatus.DONE]
+        self.unchosen = 0
+        if chosen is not None:
+            kept = [r for r in self.images if r.id in chosen]
+            self.unchosen, self.images = len(self.images) - len(kept), kept
         self.names = flat_names(r.path for r in self.images)
         self.missing: list[str] = []  # project paths of images whose file could not be read
 

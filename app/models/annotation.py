@@ -28,6 +28,9 @@ class Provenance(BaseModel):
     version: str | None = None
     score: float | None = Field(default=None, ge=0.0, le=1.0)
     time: datetime = Field(default_factory=utc_now)
+    # The key of the suggestion it was committed from: links it to that suggestion's decision, so the
+    # model's quality can tell a suggestion kept as it was from one corrected afterwards.
+    suggestion: str | None = None
 
 
 class Annotation(Record):

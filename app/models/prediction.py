@@ -53,3 +53,9 @@ class PredictionSet(BaseModel):
     model: ModelInfo
     floor: float = 0.0
     predictions: tuple[Prediction, ...] = ()
+
+
+def prediction_key(label: str, x1: float, y1: float, x2: float, y2: float) -> str:
+    """The key a prediction's suggestion is kept under (its decisions, the provenance of what it became): the
+    same prediction, asked again, gets the same key. The quality figures read answers with it too."""
+    return f"{label}|{x1:.0f},{y1:.0f},{x2:.0f},{y2:.0f}"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
 
-from app.models import Deployment, PredictionSet
+from app.models import Annotation, Deployment, PredictionSet
 from app.store.backend import Connection, Database, Write, now_iso
 from app.store.errors import IntegrityFailure
 from app.store.rows import insert_row
@@ -114,6 +114,23 @@ class AssistStore:
                 ),
             )
 
+    # ---- image contents ------------------------------------------------------------------------
+
+    def remember_content(self, image_id: int, content_hash: str) -> None:
+        """Keep which content an image has, so the model's answer for it meets the image's annotations in
+        the quality figures; written only when it is new or changed."""
+        row = self.database.execute(
+            "SELECT content_hash FROM image_contents WHERE image_id = ?", (image_id,)
+        ).fetchone()
+        if row is not None and row[0] == content_hash:
+            return
+        with self.database.transaction() as c:
+            c.execute(
+                "INSERT INTO image_contents(image_id, content_hash) VALUES (?, ?) "
+                "ON CONFLICT (image_id) DO UPDATE SET content_hash = excluded.content_hash",
+                (image_id, content_hash),
+            )
+
     # ---- pre-labelled images ---------------------------------------------------------------------
 
     def mark_prelabelled(self, image_ids: Iterable[int], deployment_id: int, model_version: str) -> None:
@@ -150,20 +167,34 @@ class AssistStore:
         )
         return dict(rows.fetchall())
 
-    def decide(self, key: CacheKey, suggestion_keys: Iterable[str], decision: str) -> Write:
-        """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``)."""
+    def decide(
+        self,
+        key: CacheKey,
+        suggestion_keys: Sequence[str],
+        decision: str,
+        image_id: int | None = None,
+        committed: Sequence[Annotation] = (),
+    ) -> Write:
+        """A write to run inside another transaction (see ProjectStore.add_annotations' ``also``). A commit
+        passes the annotations the suggestions became, in the same order: their tag and shape as committed
+        are kept beside the decision, so an edit made afterwards can be measured."""
         who, now = self.database.who, now_iso()
+        shapes: list[tuple[int | None, str | None]] = [
+            (a.tag_id, a.geometry.model_dump_json()) for a in committed
+        ]
+        shapes += [(None, None)] * (len(suggestion_keys) - len(shapes))
         rows = [
-            (key.content_hash, key.deployment_id, key.model_version, k, decision, now, who)
-            for k in suggestion_keys
+            (key.content_hash, key.deployment_id, key.model_version, k, decision, now, who, image_id, *shape)
+            for k, shape in zip(suggestion_keys, shapes, strict=True)
         ]
 
         def write(c: Connection) -> None:
             c.executemany(
                 "INSERT INTO suggestion_decisions(content_hash, deployment_id, model_version, key, decision, "
-                "time, who) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "time, who, image_id, tag_id, geometry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (content_hash, deployment_id, model_version, key) "
-                "DO UPDATE SET decision = excluded.decision, time = excluded.time, who = excluded.who",
+                "DO UPDATE SET decision = excluded.decision, time = excluded.time, who = excluded.who, "
+                "image_id = excluded.image_id, tag_id = excluded.tag_id, geometry = excluded.geometry",
                 rows,
             )
 

@@ -10,12 +10,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.store import project_lock
 from app.store.backend import Connection, Write
 from app.store.errors import (
     IntegrityFailure,
     NewerProjectError,
     NotAProjectError,
     ProjectError,
+    ProjectInUseError,
     ReadOnlyProjectError,
 )
 from app.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
@@ -34,11 +36,14 @@ class ProjectDatabase:
 
     is_team = False
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, who: str = "") -> None:
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, who: str = "", lock: Path | None = None
+    ) -> None:
         self.path = path
         self.root = path.parent
         self.who = who
         self._connection = connection
+        self._lock = lock  # held while open for writing (project_lock.py)
 
     @property
     def location(self) -> str:
@@ -58,9 +63,7 @@ class ProjectDatabase:
             raise ProjectError(f"Cannot create a project in '{p.parent}': the folder does not exist.")
         if not _writable(p.parent, folder=True):
             raise ReadOnlyProjectError(f"Cannot create a project in '{p.parent}': the folder is read-only.")
-        connection = _connect(p)
-        migrate(connection)
-        database = cls(p, connection, who)
+        database = cls._open_locked(p, who)
         with database.transaction() as c:
             c.execute("INSERT INTO meta(key, value) VALUES ('created_by', 'LabelAssist')")
         return database
@@ -77,9 +80,31 @@ class ProjectDatabase:
                 f"'{p.name}' is read-only (the file or its folder cannot be written). "
                 "LabelAssist saves every edit as it is made, so it needs write access."
             )
-        connection = _connect(p)
-        migrate(connection)
-        return cls(p, connection, who)
+        return cls._open_locked(p, who)
+
+    @classmethod
+    def _open_locked(cls, path: Path, who: str) -> ProjectDatabase:
+        """Lock the file for this process (ProjectInUseError if another has it), connect and migrate."""
+        lock = project_lock.acquire(path)
+        try:
+            connection = _connect(path)
+            try:
+                migrate(connection)
+            except BaseException:
+                connection.close()
+                raise
+        except sqlite3.OperationalError as e:
+            project_lock.release(lock)
+            if e.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            raise ProjectInUseError(
+                f"'{path.name}' is locked by another program that is writing it: close that program, "
+                "then open the project again."
+            ) from None
+        except BaseException:
+            project_lock.release(lock)
+            raise
+        return cls(path, connection, who, lock)
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str], who: str = "") -> ProjectDatabase:
@@ -103,6 +128,9 @@ class ProjectDatabase:
 
     def close(self) -> None:
         self._connection.close()
+        if self._lock is not None:
+            project_lock.release(self._lock)
+            self._lock = None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -17,6 +17,10 @@ class ReadOnlyProjectError(ProjectError):
     pass
 
 
+class ProjectInUseError(ProjectError):
+    """Another program has the project file open for writing."""
+
+
 class StoreError(ProjectError):
     """The project's database refused a read or a write; nothing of that write was kept."""
 

@@ -108,6 +108,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE suggestion_decisions ADD COLUMN who TEXT NOT NULL DEFAULT '';
     ALTER TABLE usage_events ADD COLUMN who TEXT NOT NULL DEFAULT '';
     """,
+    # 6: what model quality is measured from (app/store/quality.py): which content each image has, so its
+    # annotations meet the model's answer for it; and for each decision the image it was taken on, and for a
+    # commit the tag and shape as committed, so an edit made afterwards shows.
+    """
+    CREATE TABLE image_contents (
+        image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX image_contents_by_hash ON image_contents(content_hash);
+    ALTER TABLE suggestion_decisions ADD COLUMN image_id INTEGER;
+    ALTER TABLE suggestion_decisions ADD COLUMN tag_id INTEGER;
+    ALTER TABLE suggestion_decisions ADD COLUMN geometry TEXT;
+    CREATE INDEX decisions_by_deployment ON suggestion_decisions(deployment_id, model_version);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

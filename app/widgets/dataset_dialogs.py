@@ -194,11 +194,28 @@ class ExportDialog(_DatasetDialog):
         self.val.setSingleStep(0.05)
         self.form.addRow("YOLO task", self.task)
         self.form.addRow("YOLO val share", self.val)
+        self._retraining_options()
         self.format.currentIndexChanged.connect(self._yolo_options)
         self._yolo_options()
         folder = doc.default_export_folder()
         if folder is not None:
             self.out.setText(str(folder))
+
+    def _retraining_options(self) -> None:
+        """For the next training run: only what changed since a model version, or only its hard examples."""
+        from app.io.export import model_versions
+
+        self.version = QComboBox()
+        project = self.doc.project_opener()
+        for name, version in model_versions(project) if project is not None else []:
+            self.version.addItem(f"{name} · {version or '(no version)'}", (name, version))
+        self.changed_since = QCheckBox("Only images labelled since this model version first answered")
+        self.hard_examples = QCheckBox("Only its hard examples: images with misses or corrected suggestions")
+        for w in (self.version, self.changed_since, self.hard_examples):
+            w.setEnabled(self.version.count() > 0)
+        self.form.addRow("Model version", self.version)
+        self.form.addRow(self.changed_since)
+        self.form.addRow(self.hard_examples)
 
     def _yolo_options(self) -> None:
         yolo = self.format.currentData() == "yolo"
@@ -213,12 +230,16 @@ class ExportDialog(_DatasetDialog):
     def options(self) -> ExportOptions:
         from app.io.export import ExportOptions  # the format modules load on first use, not at start-up
 
+        deployment, version = self.version.currentData() or (None, None)
         return ExportOptions(
             format=self.format.currentData(),
             only_done=self.only_done.isChecked(),
             images="link" if self.link.isChecked() else "copy",
             val_fraction=self.val.value(),
             task=self.task.currentText(),
+            changed_since=version if self.changed_since.isChecked() else None,
+            hard_examples=self.hard_examples.isChecked(),
+            deployment=deployment,
         )
 
     def check(self) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,7 +22,9 @@ from PySide6.QtWidgets import (
 from app.inference.deployments import Deployments
 from app.inference.server_counts import ServerCounts
 from app.models import Deployment, State
+from app.models.quality import DeploymentQuality
 from app.widgets.deployment_dialogs import LocalSettingsDialog, StartLocalDialog
+from app.widgets.quality_panel import QualityPanel
 from app.widgets.remote_dialog import RemoteDialog
 from app.widgets.request_log_dialog import RequestLogDialog
 from app.widgets.usage_text import by_labeller_text, usage_cells
@@ -94,16 +97,28 @@ class DeploymentsPage(QWidget):
             "Intelligent Tools.</p>"
         )
         title.setWordWrap(True)
+        self.by_labeller = QLabel()  # the chosen deployment's calls per labeller (team projects)
+        self.by_labeller.setObjectName("usage_by_labeller")
+        self.quality = QualityPanel(self)  # the selected deployment's (the only one's, when none is selected)
+        self._quality_shown: tuple[int | None, DeploymentQuality | None] | None = None
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.table, 1)
+        top_layout.addWidget(self.by_labeller)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.quality)
+        split.setSizes([220, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(buttons)
-        layout.addWidget(self.table, 1)
-        self.by_labeller = QLabel()  # the chosen deployment's calls per labeller (team projects)
-        self.by_labeller.setObjectName("usage_by_labeller")
-        layout.addWidget(self.by_labeller)
+        layout.addWidget(split, 1)
         deployments.changed.connect(self.refresh)
         deployments.statusChanged.connect(lambda _i: self.refresh())
         deployments.usage.changed.connect(self.refresh)
+        deployments.quality.changed.connect(self._sync_buttons)
+        deployments.changed.connect(self._read_quality)  # a new one may have figures already
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._tick)
@@ -179,13 +194,36 @@ class DeploymentsPage(QWidget):
         self.remove_button.setEnabled(d is not None)
         self.log_button.setEnabled(d is not None)
         self._show_by_labeller(d)
+        self._show_quality(d)
         self.start_local_button.setEnabled(self.deployments.has_project())
         self.add_remote_button.setEnabled(self.deployments.has_project())
 
+    def _shown(self, chosen: Deployment | None) -> Deployment | None:
+        """The deployment whose figures are shown: the selected one, or the only one."""
+        ds = self.deployments.all()
+        return chosen if chosen is not None else (ds[0] if len(ds) == 1 else None)
+
+    def _read_quality(self) -> None:
+        if self.isVisible():  # else when the page is next shown
+            self.deployments.quality.refresh()
+
+    def _show_quality(self, chosen: Deployment | None) -> None:
+        """The panel redraws only when another deployment or new figures are to be shown (the table is
+        refreshed every 2 s)."""
+        d = self._shown(chosen)
+        quality = self.deployments.quality.get(d.saved_id) if d is not None else None
+        which = d.id if d is not None else None
+        if (
+            self._quality_shown is None
+            or self._quality_shown[0] != which
+            or self._quality_shown[1] is not quality
+        ):
+            self._quality_shown = (which, quality)
+            self.quality.show_quality(quality, d.name if d is not None else "")
+
     def _show_by_labeller(self, chosen: Deployment | None) -> None:
         """The selected deployment's calls per labeller (the only one's, when nothing is selected)."""
-        ds = self.deployments.all()
-        d = chosen if chosen is not None else (ds[0] if len(ds) == 1 else None)
+        d = self._shown(chosen)
         usage = self.deployments.usage.get(d.saved_id) if d is not None else None
         text = by_labeller_text(usage.by_labeller) if usage is not None else ""
         self.by_labeller.setText(f"{d.name} — {text}" if d is not None and text else "")
@@ -203,6 +241,7 @@ class DeploymentsPage(QWidget):
         super().showEvent(event)
         self.refresh()
         self.deployments.refresh_usage()
+        self.deployments.quality.refresh()  # decisions are taken on the other page: read once per visit
         self.server_counts.set_active(True)  # asks at once: counts may have moved while hidden
 
     def hideEvent(self, event: QHideEvent) -> None:

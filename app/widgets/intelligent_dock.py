@@ -102,6 +102,13 @@ class IntelligentToolsDock(QDockWidget):
         self.shown_label = QLabel()
         self.shown_label.setObjectName("shown_label")
         grid.addWidget(self.shown_label)
+        self.best_button = _button("Use best threshold", "use_best_threshold_button")
+        self.best_button.setToolTip(
+            "The threshold at which this model version's suggestions best matched what labellers kept "
+            "(highest F1; Deployments page)"
+        )
+        self._quality_for: tuple[int, str] | None = None  # the model version whose figures were asked for
+        grid.addWidget(self.best_button)
         buttons = QHBoxLayout()
         self.commit_selected_button = _button("Commit selected (Space)", "commit_selected_button")
         self.commit_all_button = _button("Commit all (S)", "commit_all_button")
@@ -111,6 +118,7 @@ class IntelligentToolsDock(QDockWidget):
         grid.addLayout(buttons)
         layout.addWidget(filters)
         layout.addStretch(1)
+        self._sections = layout
         self.setWidget(body)
 
         self.combo.activated.connect(self._on_combo)
@@ -128,6 +136,8 @@ class IntelligentToolsDock(QDockWidget):
         controller.stateChanged.connect(self.refresh)
         controller.suggestionsChanged.connect(self._update_counts)
         controller.deployments.changed.connect(self.refresh)
+        self.best_button.clicked.connect(self._use_best)
+        controller.deployments.quality.changed.connect(self._show_best)
         self.refresh()
         self._show_batch(0, 0, 0)
 
@@ -155,6 +165,32 @@ class IntelligentToolsDock(QDockWidget):
         self.slider.setValue(round(c.threshold * 100))
         self.slider.blockSignals(False)
         self._update_counts()
+        self._show_best()
+
+    def _chosen_version(self) -> tuple[int, str] | None:
+        d, probe = self.c.deployment, self.c.choice.probe()
+        return (d.saved_id, probe.model.version) if d is not None and probe is not None else None
+
+    def _show_best(self) -> None:
+        """The best threshold of the chosen model version, once its figures are read (asked for when
+        another version is chosen)."""
+        chosen = self._chosen_version()
+        if chosen is not None and chosen != self._quality_for:
+            self._quality_for = chosen
+            self.c.deployments.quality.refresh()
+        best = self.c.deployments.quality.best_threshold(*chosen) if chosen is not None else None
+        self.best_button.setEnabled(best is not None)
+        self.best_button.setText("Use best threshold" if best is None else f"Use best threshold ({best:.2f})")
+
+    def _use_best(self) -> None:
+        chosen = self._chosen_version()
+        best = self.c.deployments.quality.best_threshold(*chosen) if chosen is not None else None
+        if best is not None:
+            self.c.set_threshold(best)
+
+    def add_section(self, section: QWidget) -> None:
+        """Another group of tools (click to segment), below the model assist ones."""
+        self._sections.insertWidget(self._sections.count() - 1, section)
 
     def _show_batch(self, done: int, total: int, failed: int) -> None:
         running = total > 0

@@ -19,7 +19,7 @@ from app.models import Review
 from app.paths import config_dir
 from app.project_files import scan_images
 from app.settings import load_preferences
-from app.widgets import dataset_dialogs, project_dialogs, team_dialogs
+from app.widgets import dataset_dialogs, project_dialogs, segment_panel, team_dialogs
 from app.widgets.annotator_page import AnnotatorPage
 from app.widgets.canvas.assist_binding import bind_assist
 from app.widgets.deployments_page import DeploymentsPage
@@ -46,7 +46,11 @@ class MainWindow(QMainWindow):
         bind_assist(self.canvas, self.assist)
         self.intelligent_dock = IntelligentToolsDock(self.assist, self.annotator)
         self.annotator.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.intelligent_dock)
+        self.segmentation = segment_panel.install(self)  # the click-to-segment tool and its dock section
         self.deployments_page = DeploymentsPage(self.deployments, self, tag_names=self.doc.tag_names)
+        quality = self.deployments_page.quality  # "Use this threshold" moves the slider; the plot marks it
+        quality.thresholdChosen.connect(self.assist.set_threshold)
+        self.assist.stateChanged.connect(lambda: quality.set_threshold(self.assist.threshold))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("pages")
         self.tabs.addTab(self.annotator, "Annotator")
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
             "tool_rect": lambda: canvas.set_tool("rect"),
             "tool_polygon": lambda: canvas.set_tool("polygon"),
             "tool_keypoints": lambda: canvas.set_tool("keypoints"),
+            "tool_segment": lambda: canvas.set_tool("segment"),
             "fit": canvas.fit,
             "zoom_in": lambda: canvas.zoom_by(1.25),
             "zoom_out": lambda: canvas.zoom_by(1 / 1.25),
@@ -110,6 +115,7 @@ class MainWindow(QMainWindow):
             "next_suggestion": lambda: self.assist.cycle(+1),
             "prev_suggestion": lambda: self.assist.cycle(-1),
             "toggle_suggestion": self.assist.toggle_focused,
+            "refine_suggestions": self.segmentation.refiner.refine_selected,
         }
         dock = self.intelligent_dock
         handlers["next_deployment"] = lambda: doc.message.emit(dock.choose_next())
@@ -129,7 +135,7 @@ class MainWindow(QMainWindow):
                 self.recent_menu = menu.addMenu("Recent projects")
                 self.recent_menu.aboutToShow.connect(lambda: self.opening.fill_recent(self.recent_menu))
         tools = QActionGroup(self)
-        for tool in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints"):
+        for tool in ("tool_select", "tool_rect", "tool_polygon", "tool_keypoints", "tool_segment"):
             tools.addAction(self.actions_by_id[tool])
 
     def _build_toolbar(self) -> None:
@@ -140,6 +146,7 @@ class MainWindow(QMainWindow):
             "tool_rect",
             "tool_polygon",
             "tool_keypoints",
+            "tool_segment",
             None,
             "prev_image",
             "next_image",
@@ -296,6 +303,7 @@ class MainWindow(QMainWindow):
         s.sync()
         self.canvas.source.stop()
         self.assist.stop()
+        self.segmentation.segmenter.stop()
         self.deployments_page.stop()
         self.deployments.shutdown()
         self.doc.close()

@@ -47,6 +47,7 @@ class FakeOip:
             "parameters": {"task": "detect", "labels": ["thing"], "version": "fake-1"},
         }
         self.last_request: dict[str, Any] = {}
+        self.request_ids: list[str] = []  # every inference request's id, in the order they arrived
         self.behaviour = self.two_boxes
         self._lock = threading.Lock()
         fake = self
@@ -100,6 +101,7 @@ class FakeOip:
         else:
             head, tail = json.loads(body[: int(header_length)]), body[int(header_length) :]
         self.last_request = head
+        self.request_ids.append(str(head.get("id", "")))
         tensor = head["inputs"][0]
         if tail:
             return tail[4:] if tensor["datatype"] == "BYTES" else tail

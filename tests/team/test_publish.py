@@ -77,6 +77,7 @@ def source(tmp_path: Path) -> Path:
         assist.run(assist.decide(key, ["s3"], DISMISSED))
         assist.mark_prelabelled([a.saved_id, c.saved_id], d.saved_id, "1")
         assist.record_call(d.saved_id, ok=True, latency_ms=12.5, predictions=3, content_hash="abc")
+        assist.remember_content(a.saved_id, "abc")
     finally:
         alice.close()
         bob.close()
@@ -112,6 +113,7 @@ def test_every_row_arrives_with_its_id_and_new_rows_get_new_ids(source: Path, pg
         "prediction_cache": 1,
         "suggestion_decisions": 3,
         "prelabelled": 2,
+        "image_contents": 1,
     }
     assert report.summary().startswith(f"Published 4 image(s), 3 tag(s) and 4 annotation(s) to {url}")
 

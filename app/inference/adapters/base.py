@@ -28,10 +28,10 @@ class HttpResponse:
     body: bytes
 
     def json(self) -> Any:
-        """The body as JSON, or None if it is not JSON."""
+        """The body as JSON, or None if it is not JSON (or nested too deeply to read)."""
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 

@@ -162,7 +162,7 @@ def _corners(bound: list[Any] | None, i: int) -> list[tuple[float, float]]:
         pairs = [
             (float(pt[0]), float(pt[1])) for pt in bound if isinstance(pt, list | tuple) and len(pt) >= 2
         ]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pairs = []
     if len(pairs) < 2 or len(pairs) != len(bound):
         raise InferenceError(

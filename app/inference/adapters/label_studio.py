@@ -124,7 +124,8 @@ def _regions(raw: Any) -> tuple[list[Any], float | None]:
             )
         regions.extend(p["result"])
         if score is None and isinstance(p.get("score"), int | float):
-            score = float(p["score"])
+            # an integer too large for a float is no score: inf, so its regions are dropped as invalid
+            score = float(p["score"]) if abs(p["score"]) < 2**1023 else math.inf
     return regions, score
 
 

@@ -229,6 +229,8 @@ def _mask_outline(mask: np.ndarray | str, image_size: tuple[int, int] | None) ->
             mask = decode_rle(rle)
         except ValueError as e:
             raise InferenceError(f"'masks': {e}") from None
+        except RecursionError:
+            raise InferenceError("'masks': an element is JSON nested too deeply to read") from None
     elif image_size is not None:
         h, w = mask.shape
         scale = (image_size[0] / w, image_size[1] / h) if w and h else scale

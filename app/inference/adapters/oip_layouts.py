@@ -59,17 +59,24 @@ def _is_pixels(shape: list[int]) -> bool:
     return len(shape) in (3, 4) and shape[-1] == 3 and all(d == -1 for d in shape[-3:-1])
 
 
+def _list(value: Any) -> list[Any]:
+    """A metadata field that should be a list; anything else counts as empty."""
+    return value if isinstance(value, list) else []
+
+
 def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
     """The layout of a model's metadata; InferenceError in plain words when it does not fit."""
     name = str(meta.get("name", "?"))
-    inputs = [t for t in meta.get("inputs") or [] if isinstance(t, dict)]
-    outputs = {str(t.get("name")): t for t in meta.get("outputs") or [] if isinstance(t, dict)}
+    inputs = [t for t in _list(meta.get("inputs")) if isinstance(t, dict)]
+    outputs = {str(t.get("name")): t for t in _list(meta.get("outputs")) if isinstance(t, dict)}
     if len(inputs) != 1:
         raise InferenceError(
             f"model '{name}' takes {len(inputs)} inputs ({_describe_tensors(inputs)}); LabelAssist can use {FITS}"
         )
     tensor = inputs[0]
-    shape = [int(d) for d in tensor.get("shape") or []]
+    shape = _list(tensor.get("shape"))
+    if not all(isinstance(d, int) and not isinstance(d, bool) for d in shape):
+        shape = []  # a shape of anything but whole numbers fits no layout
     if tensor.get("datatype") == "BYTES":
         encoded, batched = True, False
     elif tensor.get("datatype") == "UINT8" and _is_pixels(shape):
@@ -93,7 +100,7 @@ def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
     labels = params.get("labels") if isinstance(params, dict) else None
     if not isinstance(labels, list):
         labels = []
-    versions = meta.get("versions") or [""]
+    versions = _list(meta.get("versions")) or [""]
     layout = Layout(str(tensor.get("name")), encoded, batched, boxes, scores, classes, pick(COUNTS))
     info = ModelInfo(name=name, version=str(versions[-1]), task=Task.DETECT, labels=tuple(map(str, labels)))
     return layout, info
@@ -154,17 +161,17 @@ def predictions(
         and isinstance(outputs.get(layout.count), np.ndarray)
         and outputs[layout.count].size
     ):
-        n = min(n, int(outputs[layout.count].reshape(-1)[0]))
+        said = float(outputs[layout.count].reshape(-1)[0])
+        n = min(n, int(said)) if np.isfinite(said) else n  # a count that is not a number says nothing
     check_count(n, "the server")
     if layout.boxes in NORMALISED_YX:
         boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
     out, dropped = [], 0
     for i in range(n):
-        b, s = boxes[i], float(scores[i])
-        if not (np.isfinite(b).all() and np.isfinite(s)):
+        b, s, c = boxes[i], float(scores[i]), classes[i]
+        if not (np.isfinite(b).all() and np.isfinite(s) and (isinstance(c, str) or np.isfinite(c))):
             dropped += 1
             continue
-        c = classes[i]
         if isinstance(c, str):
             label = c
         else:

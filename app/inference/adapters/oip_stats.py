@@ -61,7 +61,7 @@ def parse_stats(body: bytes, model: str, version: str = "") -> ModelStats | None
     None when the answer has no entry for it. Entries of other models are never read."""
     try:
         raw: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InferenceError("the statistics answer is not JSON") from None
     entries = raw.get("model_stats") if isinstance(raw, dict) else None
     if not isinstance(entries, list):

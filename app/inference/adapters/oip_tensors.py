@@ -64,7 +64,7 @@ def read_response(body: bytes, header_length: str | None) -> tuple[InferResponse
         response = InferResponse.model_validate_json(json_part)
     except ValidationError as e:
         first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or "the body"
         raise InferenceError(
             f"the answer is not an Open Inference Protocol response ({where}: {first['msg']})"
         ) from None
@@ -140,6 +140,6 @@ def polygon_rings(text: str) -> list[list[list[float]]] | None:
     """One element of a `polygons` output: a JSON list of rings; None if it is not one."""
     try:
         rings = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return rings if isinstance(rings, list) else None

@@ -33,6 +33,7 @@ TABLES = (
     "prediction_cache",
     "suggestion_decisions",
     "prelabelled",
+    "image_contents",
 )
 SEQUENCED = ("images", "tags", "annotations", "deployments", "usage_events")  # ids from an identity
 IMAGE_ROOT_HINT = "image_root_hint"  # meta key: the absolute folder of the published project file

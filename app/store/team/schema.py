@@ -2,7 +2,7 @@
 
 Each project is one schema (`la_<name>`) in a database, so one server holds many projects and every
 query of the stores stays the same as on the project file. The tables match the project file's (schema
-step 5 of app/store/schema.py) plus what only a team needs: claims on images and the members' roles.
+step 6 of app/store/schema.py) plus what only a team needs: claims on images and the members' roles.
 `public.labelassist_projects` lists the projects with their schema versions.
 """
 
@@ -144,6 +144,18 @@ MIGRATIONS: tuple[str, ...] = (
                           || coalesce(current_setting('labelassist.session', true), ''));
         RETURN NULL;
     END $$;
+    """,
+    # 2: what model quality is measured from, as in step 6 of the project file (app/store/schema.py).
+    """
+    CREATE TABLE image_contents (
+        image_id BIGINT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX image_contents_by_hash ON image_contents(content_hash);
+    ALTER TABLE suggestion_decisions ADD COLUMN image_id BIGINT;
+    ALTER TABLE suggestion_decisions ADD COLUMN tag_id BIGINT;
+    ALTER TABLE suggestion_decisions ADD COLUMN geometry TEXT;
+    CREATE INDEX decisions_by_deployment ON suggestion_decisions(deployment_id, model_version);
     """,
 )
 

@@ -1,0 +1,81 @@
+"""A deployment that segments from clicks (the interactive profile, docs/server.md) as a click-to-segment
+engine. The image goes at most 1024 pixels on its long side, encoded once per image, so each click sends a
+small request; a server keeps the image's embedding between clicks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+
+import cv2
+import numpy as np
+
+from app.inference.adapters import oip_interactive as profile
+from app.inference.client import PROBE_TIMEOUT_S, InferenceClient
+from app.inference.errors import InferenceError
+from app.models import Deployment
+from app.segment.engine import Mask, Picture, Prompt, Rect
+
+SEND_SIDE = 1024
+JPEG_QUALITY = 90
+_request_ids = count(1)
+
+
+@dataclass(frozen=True)
+class SentImage:
+    data: bytes
+    width: int
+    height: int
+    factor: float  # sent pixels per picture pixel
+    picture_scale: float
+
+
+class RemoteEngine:
+    uses_box = True
+
+    def __init__(self, d: Deployment, client: InferenceClient, token: Callable[[], str | None]) -> None:
+        self.deployment = d
+        self.id = remote_id(d)
+        self.title = f"{d.name} (remote)"
+        self._client = client
+        self._token = token
+        self._checked = False
+
+    def prepare(self, picture: Picture) -> object:
+        if not self._checked:
+            d = self.deployment
+            meta = self._client.send(d, profile.metadata_request(d.model), self._token(), PROBE_TIMEOUT_S)
+            if not profile.takes_prompts(meta.json()):
+                raise InferenceError(
+                    f"'{d.name}' does not segment from clicks: its model takes no "
+                    f"{' / '.join(profile.PROMPT_INPUTS)} inputs (see docs/server.md)"
+                )
+            self._checked = True
+        h, w = picture.pixels.shape[:2]
+        factor = min(1.0, SEND_SIDE / max(h, w))
+        size = (max(1, round(w * factor)), max(1, round(h * factor)))
+        pixels = (
+            cv2.resize(picture.pixels, size, interpolation=cv2.INTER_AREA) if factor < 1 else picture.pixels
+        )
+        ok, encoded = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+        if not ok:
+            raise InferenceError("the image could not be encoded to send")
+        return SentImage(encoded.tobytes(), size[0], size[1], size[0] / w, picture.scale)
+
+    def segment(self, picture: Picture, prepared: object, prompt: Prompt, view: Rect) -> Mask:
+        assert isinstance(prepared, SentImage)
+        sent, d = prepared, self.deployment
+        k = sent.factor / sent.picture_scale  # sent pixels per image pixel
+        points = [(x * k, y * k, 1) for x, y in prompt.positive] + [
+            (x * k, y * k, 0) for x, y in prompt.negative
+        ]
+        box = tuple(v * k for v in prompt.box) if prompt.box is not None else None
+        request = profile.segment_request(d.model, sent.data, points, box, f"segment-{next(_request_ids)}")  # type: ignore[arg-type]
+        response = self._client.send(d, request, self._token(), d.timeout_s)
+        mask, score = profile.parse_mask(response, sent.width, sent.height)
+        return Mask(np.asarray(mask, bool), 0.0, 0.0, 1.0 / k, score)
+
+
+def remote_id(d: Deployment) -> str:
+    return f"remote:{d.id}"
