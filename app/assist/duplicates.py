@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.models import Keypoints, Polygon
-from app.models.geometry import Geometry, Visibility
-from app.models.overlap import box_iou, polygon_iou
+from app.models.geometry import Geometry
+from app.models.overlap import box_iou, keypoint_distance, polygon_iou
 
 DUPLICATE_IOU = 0.9
 KEYPOINT_CLOSE = 0.05  # mean point distance, as a fraction of the instance's size
@@ -15,17 +15,11 @@ __all__ = ["box_iou", "keypoints_close", "polygon_iou", "same_shape"]
 def keypoints_close(a: Keypoints, b: Keypoints) -> bool:
     if len(a.points) != len(b.points):
         return False
-    pairs = [
-        (p, q)
-        for p, q in zip(a.points, b.points, strict=True)
-        if p.v != Visibility.UNLABELLED and q.v != Visibility.UNLABELLED
-    ]
-    if not pairs:
+    mean = keypoint_distance(a, b)
+    if mean is None:
         return False
     box = b.bounds()
-    size = max((box.width * box.height) ** 0.5, 1.0)
-    mean = sum(((p.x - q.x) ** 2 + (p.y - q.y) ** 2) ** 0.5 for p, q in pairs) / len(pairs)
-    return mean / size <= KEYPOINT_CLOSE
+    return mean / max((box.width * box.height) ** 0.5, 1.0) <= KEYPOINT_CLOSE
 
 
 def same_shape(a: Geometry, b: Geometry) -> bool:
