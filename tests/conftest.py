@@ -81,3 +81,13 @@ def pg_url(pg_cluster: PgCluster, request: pytest.FixtureRequest) -> Iterator[st
     if not pg_cluster.running:
         pg_cluster.restart()
     pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def people_models() -> Path:
+    """The people-pack model files (`make models` fetches them); the test is skipped without them."""
+    from server.models_fetch import missing_models, models_dir
+
+    if missing_models(models_dir()):
+        pytest.skip(f"people-pack models are not in {models_dir()}; run `make models`")
+    return models_dir()

@@ -71,16 +71,6 @@ def make_team_window(
 
 
 @pytest.fixture(scope="session")
-def people_models() -> Path:
-    """The people-pack model files (`make models` fetches them); the test is skipped without them."""
-    from server.models_fetch import missing_models, models_dir
-
-    if missing_models(models_dir()):
-        pytest.skip(f"people-pack models are not in {models_dir()}; run `make models`")
-    return models_dir()
-
-
-@pytest.fixture(scope="session")
 def people_url(people_models: Path) -> Iterator[str]:
     """The reference server with the people pack, on 127.0.0.1 and an ephemeral port."""
     from server.app import create_app
