@@ -76,17 +76,24 @@ def run_gui(path: str | None) -> int:
     if problem:
         print(problem, file=sys.stderr, flush=True)
         return 1
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.demo import ensure_demo_project
     from app.widgets.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LabelAssist")
     app.setApplicationVersion(__version__)
-    window = MainWindow()
+    window = MainWindow(build=False)  # the frame first: on screen before the rest is imported
     window.show()
-    window.open_project(path if path else ensure_demo_project())
+
+    def build_and_open() -> None:
+        from app.demo import ensure_demo_project
+
+        window.build()
+        window.open_project(path if path else ensure_demo_project())
+
+    QTimer.singleShot(0, build_and_open)
     return app.exec()
 
 

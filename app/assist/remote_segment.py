@@ -11,6 +11,7 @@ from itertools import count
 import cv2
 import numpy as np
 
+from app.assist.segment_engines import remote_id
 from app.inference.adapters import oip_interactive as profile
 from app.inference.client import PROBE_TIMEOUT_S, InferenceClient
 from app.inference.errors import InferenceError
@@ -75,7 +76,3 @@ class RemoteEngine:
         response = self._client.send(d, request, self._token(), d.timeout_s)
         mask, score = profile.parse_mask(response, sent.width, sent.height)
         return Mask(np.asarray(mask, bool), 0.0, 0.0, 1.0 / k, score)
-
-
-def remote_id(d: Deployment) -> str:
-    return f"remote:{d.id}"

@@ -5,23 +5,34 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from app.assist.remote_segment import RemoteEngine
-from app.inference.deployments import Deployments
-from app.segment.engine import Engine
-from app.segment.grabcut import GrabCutEngine
+from app.models import Deployment
 from app.segment.pack_files import HOW_TO_ADD, find_pack
-from app.segment.scissors import ScissorsEngine
 from app.settings import Preferences
 
+if TYPE_CHECKING:  # the engines bring numpy and OpenCV: made on first use, not with the window
+    from app.inference.deployments import Deployments
+    from app.segment.engine import Engine
+
 PACK = "sam_pack"
+GRABCUT, SCISSORS = "grabcut", "scissors"
+# (engine id, title) of the engines that come with the app, in the order they are offered
+BUILT_IN = (
+    (GRABCUT, "GrabCut (built in)"),
+    (SCISSORS, "Intelligent Scissors (built in, follows edges)"),
+)
+
+
+def remote_id(d: Deployment) -> str:
+    """The engine id of a deployment that segments from clicks."""
+    return f"remote:{d.id}"
 
 
 class EngineShelf:
     def __init__(self, deployments: Deployments, prefs: Preferences, warn: Callable[[str], None]) -> None:
         self.deployments, self.prefs, self.warn = deployments, prefs, warn
-        self.built_in: list[Engine] = [GrabCutEngine(), ScissorsEngine()]
-        self._made: dict[str, Engine] = {e.id: e for e in self.built_in}
+        self._made: dict[str, Engine] = {}
         self._lock = threading.Lock()  # asked for from worker threads
 
     def get(self, engine_id: str) -> Engine:
@@ -39,10 +50,20 @@ class EngineShelf:
     def _make(self, engine_id: str) -> Engine:
         if engine_id == PACK:
             return self._pack()
+        if engine_id == GRABCUT:
+            from app.segment.grabcut import GrabCutEngine
+
+            return GrabCutEngine()
+        if engine_id == SCISSORS:
+            from app.segment.scissors import ScissorsEngine
+
+            return ScissorsEngine()
         if engine_id.startswith("remote:"):
             d = self.deployments.get(int(engine_id.split(":", 1)[1]))
             if d is None:
                 raise ValueError("that deployment is gone: choose another engine in Intelligent Tools")
+            from app.assist.remote_segment import RemoteEngine
+
             return RemoteEngine(d, self.deployments.client, lambda: self.deployments.token_for(d))
         raise ValueError(f"no segmentation engine '{engine_id}'")
 

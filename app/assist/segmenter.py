@@ -11,22 +11,24 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from app.assist.remote_segment import remote_id
-from app.assist.segment_engines import PACK, EngineShelf
-from app.assist.segment_picture import load_picture
+from app.assist.segment_engines import BUILT_IN, GRABCUT, PACK, EngineShelf, remote_id
 from app.document.document import Document
 from app.inference.deployments import Deployments
 from app.models import Protocol, Task
 from app.models.geometry import Box
-from app.segment.engine import Engine, Mask, Picture, Prompt, Rect
+from app.segment.engine import Prompt
 from app.segment.once import OnceCache
-from app.segment.outline import Outline, outline
 from app.segment.pack_files import PackFiles, find_pack
 from app.settings import Preferences, SegmentPackRecord, save_preferences
 from app.worker import BackgroundRunner
+
+if TYPE_CHECKING:  # numpy and OpenCV come with them: loaded on the worker with the first segmentation
+    from app.segment.engine import Engine, Mask, Picture, Rect
+    from app.segment.outline import Outline
 
 ImageKey = tuple[int, str]
 
@@ -84,7 +86,7 @@ class Segmenter(QObject):
 
     def choices(self) -> list[tuple[str, str]]:
         """(engine id, title) of every engine that can be chosen now, built in first."""
-        out = [(e.id, e.title) for e in self.engines.built_in]
+        out = list(BUILT_IN)
         pack = self.prefs.segment_pack
         if pack is not None:
             out.append((PACK, f"{pack.name} (ONNX pack)"))
@@ -160,12 +162,16 @@ class Segmenter(QObject):
     def _run(
         self, engine_id: str, key: ImageKey, path: Path, prompt: Prompt, view: Rect, ticket: SegmentTicket
     ) -> SegmentResult:
+        from app.segment.outline import outline
+
         start = time.perf_counter()
         engine, picture, prepared = self._ready(engine_id, key, path)
         mask = engine.segment(picture, prepared, prompt, view)
         return SegmentResult(ticket, mask, outline(mask), time.perf_counter() - start)
 
     def _ready(self, engine_id: str, key: ImageKey, path: Path) -> tuple[Engine, Picture, object]:
+        from app.assist.segment_picture import load_picture
+
         engine = self.engines.get(engine_id)
         picture = self.pictures.get(key, lambda: load_picture(path))
         prepared = self.prepared.get((engine_id, key), lambda: engine.prepare(picture))
@@ -182,9 +188,11 @@ class Segmenter(QObject):
         if current is None or not boxes:
             return
         key, path = current
-        engine_id = self.in_use() if self.uses_box() else "grabcut"  # the scissors take no box
+        engine_id = self.in_use() if self.uses_box() else GRABCUT  # the scissors take no box
 
         def job() -> RefineResult:
+            from app.segment.outline import outline
+
             engine, picture, prepared = self._ready(engine_id, key, path)
             view = (0.0, 0.0, picture.width, picture.height)
             found = {}

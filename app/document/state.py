@@ -5,6 +5,7 @@ what widgets and controllers ask for on top."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -12,12 +13,14 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.document.clipboard import Clipboard
 from app.document.image_list import NO_ROW, ImageList
 from app.document.tag_table import TagTable
-from app.document.team_link import TeamLink
 from app.models import Annotation, ImageRecord, ImageStatus, Tag
 from app.session import ProjectSession
 from app.store import ProjectStore
 from app.store.backend import Connection, Write
 from app.store.errors import DatabaseUnavailable, EditConflict, StoreError
+
+if TYPE_CHECKING:  # psycopg comes with it: imported when a team project opens
+    from app.document.team_link import TeamLink
 
 
 class DocumentState(QObject):

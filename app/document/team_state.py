@@ -4,16 +4,17 @@ review. On a project file all of it is quiet: nothing is held by others and noth
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from app.document.image_list import NO_ROW
 from app.document.state import DocumentState
-from app.document.team_link import TeamLink
 from app.models import ImageStatus, Review
 from app.session import ProjectSession
 from app.store.errors import StoreError
-from app.store.team.database import TeamDatabase
-from app.store.team.listener import Notice
-from app.store.team.publish import IMAGE_ROOT_HINT
+
+if TYPE_CHECKING:  # the team modules bring psycopg: imported when a team project opens, not at start-up
+    from app.store.team.database import TeamDatabase
+    from app.store.team.listener import Notice
 
 REVIEWER_ROLES = ("reviewer", "owner")
 
@@ -26,9 +27,11 @@ class TeamState(DocumentState):
             self._team.stop()
             self._team.deleteLater()
             self._team = None
-        if session is None or not isinstance(session.database, TeamDatabase):
+        if session is None or not session.is_team:
             return
-        self._team = TeamLink(session.database, self)
+        from app.document.team_link import TeamLink
+
+        self._team = TeamLink(cast("TeamDatabase", session.database), self)
         self._team.noticed.connect(self._follow)
         self._team.onlineChanged.connect(self._online_changed)
         self._team.claimChanged.connect(self._claim_changed)
@@ -55,6 +58,8 @@ class TeamState(DocumentState):
         if self._team is None or self._session is None:
             return None
         try:
+            from app.store.team.publish import IMAGE_ROOT_HINT
+
             hint = self._session.store.meta(IMAGE_ROOT_HINT)
         except StoreError:
             return None
@@ -62,9 +67,9 @@ class TeamState(DocumentState):
 
     def set_image_root(self, folder: Path) -> None:
         """Where this workstation finds the team project's images; the image on screen is shown again."""
-        if self._session is None or not isinstance(self._session.database, TeamDatabase):
+        if self._session is None or not self._session.is_team:
             return
-        self._session.database.image_root = folder.absolute()
+        cast("TeamDatabase", self._session.database).image_root = folder.absolute()
         self._show_row(self._images.row, reread=True)
 
     @property

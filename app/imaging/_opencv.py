@@ -7,7 +7,7 @@ import os
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.imaging._display import gray_to_qimage
+from app.imaging._gray import gray_to_qimage
 
 Format = QImage.Format
 

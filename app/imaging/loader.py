@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
-from app.imaging import _opencv
 from app.imaging._display import to_display
 from app.imaging._jpeg import jpeg_is_complete
 
@@ -135,6 +134,8 @@ def _diagnose(path: PathLike, reader: QImageReader) -> str:
 
 
 def _decode_fallback(path: PathLike) -> QImage:
+    from app.imaging import _opencv  # numpy and OpenCV, only for the formats Qt cannot read
+
     image = _opencv.decode(path, MAX_PIXELS)
     if image is None:
         raise ImageLoadError(path, _CORRUPT)

@@ -21,7 +21,7 @@ def utc_now() -> datetime:
 
 
 class Provenance(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     source: Source = Source.MANUAL
     deployment: str | None = None
     model: str | None = None
@@ -34,7 +34,7 @@ class Provenance(BaseModel):
 
 
 class Annotation(Record):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     image_id: int
     tag_id: int
     geometry: Geometry

@@ -33,13 +33,13 @@ class AuthStyle(StrEnum):
 class LocalSpec(BaseModel):
     """A deployment LabelAssist starts itself: one people-pack model, or an ONNX file."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     people_model: str | None = None
     onnx_path: str | None = None
 
 
 class Deployment(Record):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     name: str = Field(min_length=1, max_length=200)
     protocol: Protocol = Protocol.OIP
     url: str = ""  # base URL; a local deployment gets its URL each time it starts
@@ -89,6 +89,6 @@ class State(StrEnum):
 
 
 class DeploymentStatus(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     state: State = State.OFFLINE
     message: str = ""

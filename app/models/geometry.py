@@ -14,7 +14,7 @@ class Box(BaseModel):
     """Axis-aligned rectangle, corners stored normalised so x1 <= x2 and y1 <= y2."""
 
     # NaN/inf would be written to the project as null and make the image's annotations unreadable.
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, defer_build=True)
     type: Literal["box"] = "box"
     x1: float
     y1: float
@@ -50,7 +50,7 @@ class Box(BaseModel):
 class Polygon(BaseModel):
     """A closed polygon; at least three vertices."""
 
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, defer_build=True)
     type: Literal["polygon"] = "polygon"
     points: tuple[Point, ...] = Field(min_length=3)
 
@@ -72,7 +72,7 @@ class Visibility(IntEnum):
 
 
 class Keypoint(BaseModel):
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, defer_build=True)
     x: float = 0.0
     y: float = 0.0
     v: Visibility = Visibility.UNLABELLED
@@ -81,7 +81,7 @@ class Keypoint(BaseModel):
 class Keypoints(BaseModel):
     """One instance of a keypoint tag: one entry per named point of the tag, in the tag's order."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     type: Literal["keypoints"] = "keypoints"
     points: tuple[Keypoint, ...] = Field(min_length=1)
 

@@ -24,7 +24,7 @@ class Review(StrEnum):
 
 
 class ImageRecord(Record):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     path: str = Field(min_length=1, description="POSIX path relative to the project file's folder")
     width: int = Field(default=0, ge=0)
     height: int = Field(default=0, ge=0)

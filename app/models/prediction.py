@@ -16,7 +16,7 @@ class Task(StrEnum):
 
 
 class PredictedPoint(BaseModel):
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, defer_build=True)
     x: float
     y: float
     score: float = 1.0
@@ -25,7 +25,7 @@ class PredictedPoint(BaseModel):
 class Prediction(BaseModel):
     """One detection: a label, a score and its shape — always a box (xyxy), plus a polygon or keypoints."""
 
-    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False, defer_build=True)
     label: str = Field(min_length=1, max_length=200)
     score: float = Field(ge=0.0, le=1.0)
     box: Box
@@ -37,7 +37,7 @@ class Prediction(BaseModel):
 class ModelInfo(BaseModel):
     """What a deployment's model says about itself: what it finds and how its keypoints are named."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     name: str
     version: str = ""
     task: Task = Task.DETECT
@@ -49,7 +49,7 @@ class ModelInfo(BaseModel):
 class PredictionSet(BaseModel):
     """A model's whole answer for one image content, as cached: the floor it was asked with and the result."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     model: ModelInfo
     floor: float = 0.0
     predictions: tuple[Prediction, ...] = ()

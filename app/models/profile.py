@@ -18,7 +18,7 @@ PROFILE_EXTENSION = "annotation_profile"  # the name a server lists among its ex
 class AnnotationProfile(BaseModel):
     """The task, the label names, the keypoint names and skeleton, and the weights' version of a model."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     task: Task
     labels: tuple[str, ...] = ()
     keypoint_names: tuple[str, ...] = ()

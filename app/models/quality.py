@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 class ThresholdPoint(BaseModel):
     """What the confidence slider at `threshold` would have given: suggestions at or above it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     threshold: float
     suggested: int
     found: int
@@ -28,7 +28,7 @@ class ThresholdPoint(BaseModel):
 class LabelQuality(BaseModel):
     """One model label's figures (or, with label "", every label's together)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     label: str
     tag: str = ""  # the project tag its suggestions go to ("" when none is known)
     suggested: int = 0  # in the answers for worked images, at any score the model returned
@@ -59,7 +59,7 @@ class LabelQuality(BaseModel):
 class AcceptancePoint(BaseModel):
     """Decisions in one period: a day, or a run of images in the order they were first decided on."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     period: str  # "2025-03-14", or "images 101–200"
     committed: int
     dismissed: int
@@ -73,7 +73,7 @@ class AcceptancePoint(BaseModel):
 class CallsPoint(BaseModel):
     """Model calls in one period (a minute, an hour or a day, whichever keeps the series readable)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     period: str  # the period's start, ISO text cut to its unit: "2025-03-14T10:05"
     calls: int
     failures: int
@@ -81,7 +81,7 @@ class CallsPoint(BaseModel):
 
 
 class VersionQuality(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     deployment_id: int
     deployment: str
     model: str
@@ -103,7 +103,7 @@ class VersionQuality(BaseModel):
 
 
 class DeploymentQuality(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     deployment_id: int
     name: str
     versions: tuple[VersionQuality, ...] = ()  # oldest first
@@ -115,7 +115,7 @@ class DeploymentQuality(BaseModel):
 
 
 class QualityReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     deployments: tuple[DeploymentQuality, ...] = ()
     idle_seconds: float  # a longer pause between two edits by one labeller counts as no one's time
     seconds_per_image_unassisted: float | None = None  # images no model had answered

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class Record(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: int | None = None
 
     @property

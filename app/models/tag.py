@@ -16,7 +16,7 @@ class TagKind(StrEnum):
 
 
 class Tag(Record):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
     name: str = Field(min_length=1, max_length=200)
     color: str = "#e6194b"
     kind: TagKind = TagKind.BOX

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import cv2
-import numpy as np
+if TYPE_CHECKING:  # numpy and OpenCV load with the first segmentation, not with the window
+    import numpy as np
 
 Point = tuple[float, float]
 Rect = tuple[float, float, float, float]  # x1, y1, x2, y2 in image pixels
@@ -115,6 +115,9 @@ class Region:
 def take_region(picture: Picture, rect: Rect, max_side: int) -> Region:
     """The picture inside `rect` (image pixels, clipped to the picture), reduced to at most `max_side` pixels
     on its long side. Shrinking uses area averaging, which keeps edges that GrabCut and the scissors follow."""
+    import cv2
+    import numpy as np
+
     h, w = picture.pixels.shape[:2]
     s = picture.scale
     x0 = min(max(int(math.floor(rect[0] / s)), 0), w - 1)

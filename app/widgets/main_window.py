@@ -1,9 +1,17 @@
-"""The main window: assembles the pages, menus, toolbar and status bar around one Document."""
+"""The main window: assembles the pages, menus, toolbar and status bar around one Document.
+
+The program shows the window's frame (title, size, menus, status bar) first and builds the rest from the event
+loop (`MainWindow(build=False)`, then `build()`): the frame needs only Qt, so it is on screen before the
+document, the models and the assist code are imported (a third of a second on a slow machine).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
@@ -11,31 +19,51 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, 
 
 from app import gui_gc
 from app.actions import ACTIONS, build_actions
-from app.assist.controller import AssistController
-from app.document import Document
-from app.inference.client import InferenceClient
-from app.inference.deployments import Deployments
-from app.models import Review
 from app.paths import config_dir
-from app.project_files import scan_images
-from app.settings import load_preferences
-from app.widgets import dataset_dialogs, project_dialogs, segment_panel, team_dialogs
-from app.widgets.annotator_page import AnnotatorPage
-from app.widgets.canvas.assist_binding import bind_assist
-from app.widgets.deployments_page import DeploymentsPage
-from app.widgets.help_overlay import HelpOverlay
-from app.widgets.intelligent_dock import IntelligentToolsDock
-from app.widgets.project_opening import ProjectOpening
+
+if TYPE_CHECKING:
+    from app.widgets.help_overlay import HelpOverlay
 
 LAYOUT_VERSION = 2  # 2: the Intelligent Tools dock
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, build: bool = True) -> None:
         super().__init__(parent)
         gui_gc.install()
         self.setObjectName("main_window")
         self.setWindowTitle("LabelAssist")
+        self.built = False
+        self._help: HelpOverlay | None = (
+            None  # made on the first F1: its rich text costs a tenth of the start
+        )
+        # Every action forwards to its handler, which exists once the window is built.
+        self._handlers: dict[str, Callable[[], object]] = {}
+        self.actions_by_id = build_actions(
+            self, {spec.id: partial(self._trigger, spec.id) for spec in ACTIONS}
+        )
+        self._build_menus()
+        self.position_label = QLabel()
+        self.statusBar().addPermanentWidget(self.position_label)
+        self._restore_geometry()
+        if build:
+            self.build()
+
+    def build(self) -> None:
+        """The document, the controllers and the pages (imported here: see the module's docstring)."""
+        from app import start_trace
+        from app.assist.controller import AssistController
+        from app.document import Document
+        from app.inference.client import InferenceClient
+        from app.inference.deployments import Deployments
+        from app.settings import load_preferences
+        from app.widgets import segment_panel
+        from app.widgets.annotator_page import AnnotatorPage
+        from app.widgets.canvas.assist_binding import bind_assist
+        from app.widgets.deployments_page import DeploymentsPage
+        from app.widgets.intelligent_dock import IntelligentToolsDock
+        from app.widgets.project_opening import ProjectOpening
+
         self.prefs = load_preferences()
         self.doc = Document(self)
         self.opening = ProjectOpening(self, self.doc, self.prefs)
@@ -44,6 +72,7 @@ class MainWindow(QMainWindow):
         self.annotator = AnnotatorPage(self.doc, self, preview_side=self.prefs.preview_side)
         self.canvas = self.annotator.canvas
         bind_assist(self.canvas, self.assist)
+        start_trace.watch(self.canvas)  # a no-op unless a benchmark asks for the first-paint time
         self.intelligent_dock = IntelligentToolsDock(self.assist, self.annotator)
         self.annotator.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.intelligent_dock)
         self.segmentation = segment_panel.install(self)  # the click-to-segment tool and its dock section
@@ -56,9 +85,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.annotator, "Annotator")
         self.tabs.addTab(self.deployments_page, "Deployments")
         self.setCentralWidget(self.tabs)
-        self.help = HelpOverlay(self)
-        self.actions_by_id = build_actions(self, self._handlers())
-        self._build_menus()
+        self._handlers = self._make_handlers()
         self._build_toolbar()
         self._build_status_bar()
         self.doc.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
@@ -69,11 +96,29 @@ class MainWindow(QMainWindow):
         self._follow_role()
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.canvas.set_tool("select")
-        self._restore_layout()
+        self._restore_docks()
+        self.built = True
+
+    @property
+    def help(self) -> HelpOverlay:
+        """The keyboard-shortcut overlay (F1)."""
+        if self._help is None:
+            from app.widgets.help_overlay import HelpOverlay
+
+            self._help = HelpOverlay(self)
+        return self._help
 
     # ---- actions -------------------------------------------------------------------------------
 
-    def _handlers(self) -> dict:  # type: ignore[type-arg]
+    def _trigger(self, action_id: str) -> None:
+        handler = self._handlers.get(action_id)
+        if handler is not None:
+            handler()
+
+    def _make_handlers(self) -> dict[str, Callable[[], object]]:
+        from app.models import Review
+        from app.widgets import dataset_dialogs
+
         doc, canvas = self.doc, self.canvas
         handlers = {
             "open_project": self.ask_open_project,
@@ -104,7 +149,7 @@ class MainWindow(QMainWindow):
             "fit": canvas.fit,
             "zoom_in": lambda: canvas.zoom_by(1.25),
             "zoom_out": lambda: canvas.zoom_by(1 / 1.25),
-            "help": self.help.toggle,
+            "help": lambda: self.help.toggle(),
             "dismiss": self._escape,
             "assist": lambda: self.assist.assist(),
             "refresh_assist": self.assist.refresh,
@@ -165,8 +210,6 @@ class MainWindow(QMainWindow):
         self.annotator.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_status_bar(self) -> None:
-        self.position_label = QLabel()
-        self.statusBar().addPermanentWidget(self.position_label)
         self.doc.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.assist.status.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self.deployments.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
@@ -217,9 +260,12 @@ class MainWindow(QMainWindow):
             self.actions_by_id[action_id].setEnabled(can)
 
     def _reject_image(self) -> None:
+        from app.models import Review
+        from app.widgets.team_dialogs import ask_reject_note
+
         if self.doc.current_image is None or not self.doc.can_review:
             return
-        note = team_dialogs.ask_reject_note(self)
+        note = ask_reject_note(self)
         if note is not None:
             self.doc.set_review(Review.REJECTED, note)
 
@@ -242,8 +288,8 @@ class MainWindow(QMainWindow):
 
     def _escape(self) -> None:
         """Esc: close the help, else drop the shape being drawn, else dismiss suggestions, else deselect."""
-        if self.help.isVisible():
-            self.help.hide()
+        if self._help is not None and self._help.isVisible():
+            self._help.hide()
         elif not self.canvas.tool.cancel() and not self.assist.dismiss():
             self.canvas.cancel()
 
@@ -254,11 +300,15 @@ class MainWindow(QMainWindow):
         return self.opening.open(location)
 
     def ask_open_project(self) -> None:
+        from app.widgets import project_dialogs
+
         path = project_dialogs.ask_project_file(self)
         if path:
             self.open_project(path)
 
     def ask_new_project(self) -> None:
+        from app.widgets import project_dialogs
+
         folder = project_dialogs.ask_folder(self, "Create a project from a folder of images")
         if folder:
             self.open_project(folder)
@@ -271,9 +321,14 @@ class MainWindow(QMainWindow):
         return added
 
     def ask_add_images(self) -> None:
+        from app.widgets import project_dialogs
+
         self.add_images(project_dialogs.ask_image_files(self))
 
     def ask_add_folder(self) -> None:
+        from app.project_files import scan_images
+        from app.widgets import project_dialogs
+
         folder = project_dialogs.ask_folder(self, "Add a folder of images")
         if folder:
             self.add_images(scan_images(folder))
@@ -283,19 +338,28 @@ class MainWindow(QMainWindow):
     def _qsettings(self) -> QSettings:
         return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
-    def _restore_layout(self) -> None:
+    def _saved_layout(self, key: str) -> QByteArray | None:
         s = self._qsettings()
-        self.resize(1400, 900)
         if s.value("layout_version", 0, int) != LAYOUT_VERSION:
-            return
-        geometry = s.value("geometry")
-        if isinstance(geometry, QByteArray):
+            return None
+        value = s.value(key)
+        return value if isinstance(value, QByteArray) else None
+
+    def _restore_geometry(self) -> None:
+        self.resize(1400, 900)
+        geometry = self._saved_layout("geometry")
+        if geometry is not None:
             self.restoreGeometry(geometry)  # Qt moves a window that would be off every screen back on
-        state = s.value("annotator_state")
-        if isinstance(state, QByteArray):
+
+    def _restore_docks(self) -> None:
+        state = self._saved_layout("annotator_state")
+        if state is not None:
             self.annotator.restoreState(state, LAYOUT_VERSION)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.built:  # closed before it was built: nothing to keep or stop
+            super().closeEvent(event)
+            return
         s = self._qsettings()
         s.setValue("layout_version", LAYOUT_VERSION)
         s.setValue("geometry", self.saveGeometry())
