@@ -11,98 +11,20 @@ where there is no segmentation, keypoints where the category names points.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from app import masks
-from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage
-from app.io.images import place
+from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage
 from app.io.progress import Progress
-from app.io.project_view import ProjectView
-from app.io.shapes import box_corners, flat, pairs, polygon_area
+from app.io.shapes import pairs
 from app.io.source_files import load_json, pick_file, plain_error, read_error
-from app.models import Annotation, ImageStatus, Provenance, Source, Tag, TagKind
+from app.models import ImageStatus, Provenance, Source, Tag, TagKind
 from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
 
 ANNOTATIONS_FILE = "annotations.json"
 EXTENSION = "labelassist"
-
-# ---- export --------------------------------------------------------------------------------------
-
-
-def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> ExportResult:
-    result = ExportResult(out)
-    categories = [_category(t) for t in view.tags.values()]
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for item in view.items(progress, "Writing COCO"):
-        place(item.path, out / "images" / item.name, options.images)
-        image_id = len(images) + 1
-        images.append(
-            {
-                "id": image_id,
-                "file_name": item.name,
-                "width": item.width,
-                "height": item.height,
-                EXTENSION: {"path": item.record.path, "status": item.record.status.value},
-            }
-        )
-        for a in item.annotations:
-            annotations.append(_annotation(a, len(annotations) + 1, image_id))
-    progress.check()
-    doc = {
-        "info": {"description": "Exported by LabelAssist", "version": "1.0"},
-        "licenses": [],
-        "images": images,
-        "annotations": annotations,
-        "categories": categories,
-    }
-    (out / ANNOTATIONS_FILE).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    result.images, result.annotations = len(images), len(annotations)
-    result.files.append(ANNOTATIONS_FILE)
-    result.left_out += view.missing_note()
-    return result
-
-
-def _category(tag: Tag) -> dict[str, Any]:
-    cat: dict[str, Any] = {"id": tag.id, "name": tag.name, "supercategory": ""}
-    if tag.kind == TagKind.KEYPOINTS:
-        cat["keypoints"] = list(tag.keypoint_names)
-        cat["skeleton"] = [[a + 1, b + 1] for a, b in tag.skeleton]
-    cat[EXTENSION] = {"kind": tag.kind.value, "color": tag.color}
-    return cat
-
-
-def _annotation(a: Annotation, ann_id: int, image_id: int) -> dict[str, Any]:
-    g = a.geometry
-    b = g.bounds()
-    out: dict[str, Any] = {
-        "id": ann_id,
-        "image_id": image_id,
-        "category_id": a.tag_id,
-        "iscrowd": 0,
-        "bbox": [round(b.x1, 2), round(b.y1, 2), round(b.width, 2), round(b.height, 2)],
-        # Boxes and keypoints get their box as segmentation: pycocotools' annToMask and COCOeval("segm")
-        # fail on an empty one, and our category kind tells the import it is a box.
-        "area": round(b.width * b.height, 2),
-        "segmentation": [flat(box_corners(b))],
-    }
-    if isinstance(g, Polygon):
-        out["segmentation"] = [flat(g.points)]
-        out["area"] = round(polygon_area(g.points), 2)
-    elif isinstance(g, Keypoints):
-        out["keypoints"] = [v for p in g.points for v in (round(p.x, 2), round(p.y, 2), int(p.v))]
-        out["num_keypoints"] = len(g.labelled())
-    if a.provenance.score is not None:
-        out["score"] = a.provenance.score
-    # Who drew it and who changed it last, where CVAT's COCO keeps an annotation's own attributes.
-    out["attributes"] = {"author": a.author, "editor": a.editor}
-    out[EXTENSION] = a.provenance.model_dump(mode="json")
-    return out
-
 
 # ---- import --------------------------------------------------------------------------------------
 
@@ -122,6 +44,7 @@ def read(src: Path, progress: Progress) -> SourceDataset:
     images = _read_images(doc["images"], path.parent, name, data)
     anns = doc.get("annotations", [])
     progress.start(len(anns), "Reading COCO")
+    manual = Provenance()  # one for every annotation the file says nothing about: imported now, by hand
     kinds: dict[int, set[TagKind]] = {}
     for i, raw in enumerate(anns):
         progress.advance()
@@ -129,7 +52,7 @@ def read(src: Path, progress: Progress) -> SourceDataset:
             f"annotation {raw.get('id', f'#{i + 1}')}" if isinstance(raw, dict) else f"annotation #{i + 1}"
         )
         try:
-            image, cat, found = _read_annotation(raw, images, cats, entry, name)
+            image, cat, found = _read_annotation(raw, images, cats, entry, name, manual)
         except (ValueError, TypeError, KeyError, ValidationError) as e:
             data.issues.append(Issue(name, entry, plain_error(e)))
             continue
@@ -204,7 +127,12 @@ class _ImageFinder:
 
 
 def _read_annotation(
-    raw: Any, images: dict[int, SourceImage], cats: dict[int, dict[str, Any]], entry: str, name: str
+    raw: Any,
+    images: dict[int, SourceImage],
+    cats: dict[int, dict[str, Any]],
+    entry: str,
+    name: str,
+    manual: Provenance,
 ) -> tuple[SourceImage, dict[str, Any], list[SourceAnnotation]]:
     if not isinstance(raw, dict):
         raise ValueError("not an object")
@@ -215,7 +143,7 @@ def _read_annotation(
     cat = cats.get(category_id) if isinstance(category_id, int) else None
     if cat is None:
         raise ValueError(f"unknown category_id {raw.get('category_id')!r}")
-    prov = _provenance(raw)
+    prov = _provenance(raw, manual)
     tag = str(cat["name"]).strip()
     names = tuple(cat.get("keypoints") or ())
     if names:
@@ -251,13 +179,15 @@ def _read_annotation(
 
 
 def _trace_rle(seg: dict[str, Any]) -> list[Polygon]:
+    from app import masks  # OpenCV and pycocotools: loaded only for a dataset with RLE masks
+
     polygons = [Polygon(points=p.points) for p in masks.outlines(masks.decode_rle(seg))]
     if not polygons:
         raise ValueError("the RLE mask is empty")
     return polygons
 
 
-def _provenance(raw: dict[str, Any]) -> Provenance:
+def _provenance(raw: dict[str, Any], manual: Provenance) -> Provenance:
     ext = raw.get(EXTENSION)
     if isinstance(ext, dict):
         try:
@@ -267,7 +197,7 @@ def _provenance(raw: dict[str, Any]) -> Provenance:
     score = raw.get("score")
     if isinstance(score, int | float) and 0.0 <= score <= 1.0:
         return Provenance(source=Source.MODEL, score=float(score))
-    return Provenance()
+    return manual
 
 
 def _declared_tag(cat: dict[str, Any], used: set[TagKind]) -> Tag:

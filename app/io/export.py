@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.io import coco, labelme, voc, yolo
+from app.io import coco_export, labelme, voc, yolo
 from app.io.dataset import ExportResult
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
-from app.io.selection import selected_images
 from app.store import ProjectDatabase, ProjectStore
 from app.store.backend import Database
 from app.store.errors import ProjectInUseError
-from app.store.quality import QualityStore
 
 # A project file, or an opener: a callable that opens a new connection to a project (app/session.py),
 # which the callee closes when done. A team project is only reached through an opener.
@@ -28,7 +26,7 @@ ProjectSource = Path | Callable[[], Database]
 
 Writer = Callable[[ProjectView, Path, Any, Progress], ExportResult]
 WRITERS: dict[str, Writer] = {
-    "coco": coco.write,
+    "coco": coco_export.write,
     "yolo": yolo.write,
     "voc": voc.write,
     "labelme": labelme.write,
@@ -56,6 +54,8 @@ def export_project(
     thread may call it."""
     if options.format not in WRITERS:
         raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")
+    from app.io.selection import selected_images  # the quality store: only for exports that choose images
+
     progress = progress or Progress()
     store = open_store_to_read(project)
     try:
@@ -77,6 +77,8 @@ def export_project(
 def model_versions(project: ProjectSource) -> list[tuple[str, str]]:
     """(deployment name, model version) of every model version that answered in the project, oldest first:
     what `changed_since` and `hard_examples` can name."""
+    from app.store.quality import QualityStore
+
     store = open_store(project)
     try:
         return [

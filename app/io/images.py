@@ -7,13 +7,14 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from app.imaging.loader import ImageLoadError, probe
-
 PLACEMENTS = ("copy", "link")
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """Width and height as shown in the annotator (after EXIF orientation), or None if unreadable."""
+    # Imported here: the image stack (Qt, OpenCV) is needed only when a dataset does not give sizes.
+    from app.imaging.loader import ImageLoadError, probe
+
     try:
         info = probe(path)
     except (ImageLoadError, OSError):

@@ -11,7 +11,7 @@ from app.io.dataset import DatasetError, SourceDataset
 from app.io.export import ProjectSource, open_store
 from app.io.plan import ImportPlan, plan_import
 from app.io.progress import Progress
-from app.models import Annotation, ImageRecord, Tag
+from app.models import ImageRecord, Tag
 from app.store import ProjectDatabase, ProjectStore
 
 Reader = Callable[[Path, Progress], SourceDataset]
@@ -53,11 +53,9 @@ def plan_for_project(
         store.close()
 
 
-def write_plan(
-    store: ProjectStore, plan: ImportPlan
-) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
-    """Write the whole plan in one transaction."""
-    return store.insert_batch(plan.new_tags, plan.new_images, plan.resolve, plan.statuses)
+def write_plan(store: ProjectStore, plan: ImportPlan) -> tuple[list[Tag], list[ImageRecord], int]:
+    """Write the whole plan in one transaction: the new tags and images, and how many annotations."""
+    return store.import_rows(plan.new_tags, plan.new_images, plan.rows, plan.statuses)
 
 
 def import_into(

@@ -8,18 +8,20 @@ so importing the same file twice adds nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, is_anonymous
+from app.io.duplicates import Seen
 from app.io.images import image_size, relative_to_root
 from app.io.progress import Progress
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
-from app.models.geometry import Box, Keypoints, Polygon, Visibility, clip_to_image
+from app.models.geometry import Box, Keypoints, Point, Polygon, clip_to_image
 from app.models.palette import next_color
+from app.store.bulk import AnnotationRow
 
 TOLERANCE_PX = 1.0  # coordinates this far outside the image are rounding, not errors
 
@@ -64,13 +66,7 @@ class ImportPlan:
 
     def resolve(self, tags: list[Tag], images: list[ImageRecord]) -> list[Annotation]:
         """The planned annotations with real ids, once the new tags and images have theirs."""
-
-        def tag_id(ref: int) -> int:
-            return tags[-ref - 1].id if ref < 0 else ref  # type: ignore[return-value]
-
-        def image_id(ref: int) -> int:
-            return images[-ref - 1].id if ref < 0 else ref  # type: ignore[return-value]
-
+        tag_id, image_id = _resolver(tags), _resolver(images)
         return [
             Annotation.model_construct(
                 id=None,
@@ -81,6 +77,22 @@ class ImportPlan:
             )
             for a in self.annotations
         ]
+
+    def rows(self, tags: list[Tag], images: list[ImageRecord]) -> Iterator[AnnotationRow]:
+        """The same as plain rows to store (image id, tag id, geometry JSON, provenance JSON)."""
+        tag_id, image_id = _resolver(tags), _resolver(images)
+        provenance: dict[Provenance, str] = {}  # most annotations of a dataset share one provenance
+        for a in self.annotations:
+            p = provenance.get(a.provenance)
+            if p is None:
+                p = provenance[a.provenance] = a.provenance.model_dump_json()
+            yield image_id(a.image), tag_id(a.tag), a.geometry.model_dump_json(), p
+
+
+def _resolver(records: list[Tag] | list[ImageRecord]) -> Callable[[int], int]:
+    """A planned reference (an id, or -(i + 1) for the i-th new record) to the id it has once written."""
+    ids = [r.saved_id for r in records]
+    return lambda ref: ids[-ref - 1] if ref < 0 else ref
 
 
 class _Tags:
@@ -187,20 +199,18 @@ def _plan_image(
     if existing is not None:
         image_ref: int = existing.id  # type: ignore[assignment]
         plan.matched_images += 1
-        seen = {_key(a.tag_id, a.geometry) for a in annotations_for(existing.saved_id)}
+        seen = Seen((a.tag_id, a.geometry) for a in annotations_for(existing.saved_id))
     else:
-        image_ref, seen = -(len(plan.new_images) + 1), set()
+        image_ref, seen = -(len(plan.new_images) + 1), Seen()
     planned = []
     for a in anns:
         checked = _check(a, width, height, tagger)
         if isinstance(checked, str):
             plan.issues.append(Issue(first.file, a.entry, checked))
             continue
-        key = _key(checked.tag, checked.geometry)
-        if key in seen:
+        if not seen.add(checked.tag, checked.geometry):
             plan.duplicates += 1
             continue
-        seen.add(key)
         planned.append(PlannedAnnotation(image_ref, checked.tag, checked.geometry, a.provenance))
     plan.annotations += planned
     if existing is None:
@@ -238,17 +248,16 @@ def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Chec
         tag = tagger.by_ref[ref]
         if len(g.points) != len(tag.keypoint_names):
             return f"{len(g.points)} points, but tag '{tag.name}' has {len(tag.keypoint_names)}"
-        placed = g.labelled()
-        coords = [(p.x, p.y) for p in placed]
+        coords = [(p.x, p.y) for p in g.labelled()]
     elif isinstance(g, Polygon):
-        coords = list(g.points)
+        coords = g.points
     else:
-        coords = [(g.x1, g.y1), (g.x2, g.y2)]
-    t = TOLERANCE_PX
-    bad = next(((x, y) for x, y in coords if not (-t <= x <= width + t and -t <= y <= height + t)), None)
-    if bad is not None:
-        return f"point ({bad[0]:g}, {bad[1]:g}) is outside the {width}×{height} image"
-    if any(not (0 <= x <= width and 0 <= y <= height) for x, y in coords):
+        coords = ((g.x1, g.y1), (g.x2, g.y2))
+    if coords and not _inside(coords, width, height):
+        t = TOLERANCE_PX
+        bad = next(((x, y) for x, y in coords if not (-t <= x <= width + t and -t <= y <= height + t)), None)
+        if bad is not None:
+            return f"point ({bad[0]:g}, {bad[1]:g}) is outside the {width}×{height} image"
         g = clip_to_image(g, width, height)
     if isinstance(g, Box) and (g.width <= 0 or g.height <= 0):
         return "the box has no area"
@@ -257,13 +266,7 @@ def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Chec
     return _Checked(ref, g)
 
 
-def _key(tag: int, g: Box | Polygon | Keypoints) -> tuple:
-    if isinstance(g, Box):
-        values: tuple = (g.x1, g.y1, g.x2, g.y2)
-    elif isinstance(g, Polygon):
-        values = tuple(v for p in g.points for v in p)
-    else:
-        values = tuple(
-            v for p in g.points for v in (p.x, p.y, int(p.v) if p.v != Visibility.UNLABELLED else 0)
-        )
-    return (tag, g.type, tuple(round(v, 2) for v in values))
+def _inside(coords: Sequence[Point], width: int, height: int) -> bool:
+    """Whether every point lies on the image (the common case, checked by C loops)."""
+    xs, ys = zip(*coords, strict=True)
+    return 0 <= min(xs) and max(xs) <= width and 0 <= min(ys) and max(ys) <= height

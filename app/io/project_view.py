@@ -4,8 +4,8 @@ their annotations, one image at a time so a 10,000-image project never sits in m
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from app.io.images import flat_names, image_size
 from app.io.progress import Progress
@@ -13,11 +13,18 @@ from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
 from app.store import ProjectStore
 
 
-@dataclass
-class ExportItem:
+class PlacedImage(NamedTuple):
     record: ImageRecord
     path: Path  # the image file
     name: str  # its unique flat name in the export
+    width: int
+    height: int
+
+
+class ExportItem(NamedTuple):
+    record: ImageRecord
+    path: Path
+    name: str
     width: int
     height: int
     annotations: list[Annotation]
@@ -41,19 +48,25 @@ class ProjectView:
 
     def items(self, progress: Progress, stage: str) -> Iterator[ExportItem]:
         """Each image with a readable file, its size (from the project, else the file) and annotations."""
+        for placed in self.placed(progress, stage):
+            record = placed.record
+            yield ExportItem(*placed, self.store.annotations_for(record.saved_id))
+
+    def placed(self, progress: Progress, stage: str) -> Iterator[PlacedImage]:
+        """As `items`, without the annotations (a writer that reads them as plain rows)."""
         self.missing = []
         progress.start(len(self.images), stage)
         for record, name in zip(self.images, self.names, strict=True):
             path = self.store.image_path(record)
             width, height = record.width, record.height
-            if not path.is_file() or not (width and height):
+            if not (width and height) or not path.is_file():
                 size = image_size(path) if path.is_file() else None
                 if size is None:
                     self.missing.append(record.path)
                     progress.advance()
                     continue
                 width, height = size
-            yield ExportItem(record, path, name, width, height, self.store.annotations_for(record.saved_id))
+            yield PlacedImage(record, path, name, width, height)
             progress.advance()
 
     def missing_note(self) -> list[str]:

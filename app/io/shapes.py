@@ -16,7 +16,8 @@ def pairs(values: Sequence[float]) -> list[Point]:
     """[x, y, x, y, ...] → [(x, y), ...]; raises ValueError for an odd count."""
     if len(values) % 2:
         raise ValueError(f"{len(values)} coordinates cannot be (x, y) pairs")
-    return [(float(values[i]), float(values[i + 1])) for i in range(0, len(values), 2)]
+    floats = list(map(float, values))
+    return list(zip(floats[0::2], floats[1::2], strict=True))
 
 
 def polygon_area(points: Sequence[Point]) -> float:

@@ -7,7 +7,7 @@ The stores write one SQL dialect that both understand (`?` parameters, `INSERT â
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +77,10 @@ class Database(Protocol):
 
     def next_id(self, table: str) -> int:
         """An id for a new row of `table` that an edit can carry before it is written."""
+        ...
+
+    def next_ids(self, table: str, count: int) -> Sequence[int]:
+        """`count` ids for new rows of `table`, for a bulk write in the transaction that is open."""
         ...
 
     def close(self) -> None: ...

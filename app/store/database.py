@@ -168,6 +168,11 @@ class ProjectDatabase:
         """The id the next row of `table` gets (one writer: the largest id so far, plus one)."""
         return (self.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
 
+    def next_ids(self, table: str, count: int) -> range:
+        """The ids the next `count` rows get; asked inside the write's transaction, nobody else takes them."""
+        first = self.next_id(table)
+        return range(first, first + count)
+
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
         """One statement outside any transaction: a read, or a pragma."""
         return self._connection.execute(sql, parameters)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from app.models import Annotation, ImageRecord, ImageStatus, Review, Tag
 from app.store.backend import Connection, Database, Write, now_iso
+from app.store.bulk import BatchWrites
 from app.store.database import PROJECT_SUFFIX, ProjectDatabase
 from app.store.errors import EditConflict, IntegrityFailure
 from app.store.rows import (
@@ -17,7 +18,6 @@ from app.store.rows import (
     annotation_from_row,
     image_from_row,
     insert_annotation,
-    insert_row,
     insert_tag,
     tag_from_row,
     tag_values,
@@ -26,7 +26,7 @@ from app.store.rows import (
 __all__ = ["PROJECT_SUFFIX", "ProjectStore"]
 
 
-class ProjectStore:
+class ProjectStore(BatchWrites):
     """Reads and writes the images, tags and annotations of one project, over that project's database.
 
     `create` and `open` are shorthands that open the database too; `close` closes it.
@@ -260,47 +260,6 @@ class ProjectStore:
         sql = "SELECT count(*) FROM annotations WHERE tag_id = ?"
         return self.database.execute(sql, (tag_id,)).fetchone()[0]
 
-    # ---- bulk import ---------------------------------------------------------------------------
-
-    def insert_batch(
-        self,
-        tags: Sequence[Tag],
-        images: Sequence[ImageRecord],
-        build: Callable[[list[Tag], list[ImageRecord]], Sequence[Annotation]],
-        statuses: dict[int, ImageStatus] | None = None,
-    ) -> tuple[list[Tag], list[ImageRecord], list[Annotation]]:
-        """Add tags, images and their annotations (built by `build` once the new ids are known) and set
-        image statuses, all in one transaction: everything is written or nothing. Ids carried are kept."""
-        with self.database.transaction() as c:
-            new_tags, new_images = [], []
-            for t in tags:
-                tag_id = insert_tag(c, t)
-                new_tags.append(t if t.id is not None else t.model_copy(update={"id": tag_id}))
-            for r in images:
-                columns = {"id": r.id, "path": r.path, "width": r.width, "height": r.height}
-                image_id = insert_row(
-                    c, "images", {**columns, "status": r.status.value, "added_at": now_iso()}
-                )
-                new_images.append(r if r.id is not None else r.model_copy(update={"id": image_id}))
-            who = self.database.who
-            annotations = [insert_annotation(c, a, who) for a in build(new_tags, new_images)]
-            _set_statuses(c, statuses)
-        return new_tags, new_images, annotations
-
-    def delete_batch(
-        self,
-        annotation_ids: Iterable[int],
-        image_ids: Iterable[int],
-        tag_ids: Iterable[int],
-        statuses: dict[int, ImageStatus] | None = None,
-    ) -> None:
-        """Undo of `insert_batch`: remove those annotations, images and tags and restore statuses, at once."""
-        with self.database.transaction() as c:
-            c.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in annotation_ids])
-            c.executemany("DELETE FROM images WHERE id = ?", [(i,) for i in image_ids])
-            c.executemany("DELETE FROM tags WHERE id = ?", [(i,) for i in tag_ids])
-            _set_statuses(c, statuses)
-
 
 def _conflict(c: Connection, annotation_id: int, changed: bool) -> EditConflict:
     """The refusal of an edit made from an old version of a row: who changed (or deleted) it."""
@@ -312,8 +271,3 @@ def _conflict(c: Connection, annotation_id: int, changed: bool) -> EditConflict:
     who = row[0] or row[1] or "another labeller"
     verb = "changed" if changed else "deleted"
     return EditConflict(f"{who} {verb} this annotation meanwhile; their version is shown.", image_id=row[2])
-
-
-def _set_statuses(c: Connection, statuses: dict[int, ImageStatus] | None) -> None:
-    rows = [(s.value, i) for i, s in (statuses or {}).items()]
-    c.executemany("UPDATE images SET status = ? WHERE id = ?", rows)
