@@ -3,9 +3,7 @@ LabelAssist's annotation profile: one encoded image in; boxes, scores, labels, p
 
 from __future__ import annotations
 
-import base64
 import json
-import struct
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.inference.adapters import oip_layouts as layouts
-from app.inference.adapters import shapes
+from app.inference.adapters import oip_profile, shapes
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, Send
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, polygon_rings, read_response
 from app.inference.errors import InferenceError
@@ -22,25 +20,30 @@ from app.models import AnnotationProfile, Box, Deployment, ModelInfo, PredictedP
 from app.models.geometry import Polygon
 
 MAX_DETECTIONS = 1000  # asked of the server; it keeps the best ones
+# The outputs of the annotation profile (docs/server.md); any other output is reported, never dropped unsaid.
+PLACED = {"boxes", "scores", "labels", "keypoints", "polygons", "masks", oip_profile.PROFILE_OUTPUT}
 
 
 class _ModelMetadata(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str
-    versions: list[str] = Field(default_factory=list)
+    versions: list[str] | None = Field(default_factory=list)  # KServe sends null
     parameters: dict[str, Any] | None = None
 
     def profile(self) -> AnnotationProfile | None:
         """The annotation profile, if the parameters carry one (they name the task)."""
         if not self.parameters or "task" not in self.parameters:
             return None
-        try:
-            return AnnotationProfile.model_validate(self.parameters)
-        except ValidationError as e:
-            raise InferenceError(
-                f"model '{self.name}' describes its task in a way LabelAssist does not know: "
-                f"{e.errors()[0]['msg']}"
-            ) from None
+        return _validate_profile(self.name, self.parameters)
+
+
+def _validate_profile(name: str, fields: dict[str, Any]) -> AnnotationProfile:
+    try:
+        return AnnotationProfile.model_validate(fields)
+    except ValidationError as e:
+        raise InferenceError(
+            f"model '{name}' describes its task in a way LabelAssist does not know: {e.errors()[0]['msg']}"
+        ) from None
 
 
 def _model_path(model: str) -> str:
@@ -78,11 +81,15 @@ def parse_metadata(body: bytes) -> ModelInfo:
             f"model '{meta.name}' does not describe itself in LabelAssist's annotation profile "
             "(its metadata has no parameters with task and labels)"
         )
-    version = p.version or (meta.versions[-1] if meta.versions else "")
+    return model_info(meta.name, meta.versions or [], p)
+
+
+def model_info(name: str, versions: list[str], p: AnnotationProfile) -> ModelInfo:
+    version = p.version or (versions[-1] if versions else "")
     n = len(p.keypoint_names)
     skeleton = tuple((a, b) for a, b in p.skeleton if 0 <= a < n and 0 <= b < n and a != b)
     return ModelInfo(
-        name=meta.name,
+        name=name,
         version=version,
         task=p.task,
         labels=p.labels,
@@ -96,18 +103,8 @@ def infer_request(model: str, image: bytes, request_id: str, floor: float, *, bi
     head: dict[str, Any] = {
         "id": request_id,
         "parameters": {"confidence": floor, "max_detections": MAX_DETECTIONS, "binary_data_output": binary},
-        "inputs": [{"name": "image", "shape": [1], "datatype": "BYTES"}],
     }
-    path = f"{_model_path(model)}/infer"
-    if not binary:
-        head["inputs"][0]["parameters"] = {"content_type": "base64"}
-        head["inputs"][0]["data"] = [base64.b64encode(image).decode("ascii")]
-        return HttpRequest("POST", path, json.dumps(head).encode(), {"Content-Type": "application/json"})
-    tensor = struct.pack("<I", len(image)) + image
-    head["inputs"][0]["parameters"] = {"binary_data_size": len(tensor)}
-    header = json.dumps(head).encode()
-    headers = {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(header))}
-    return HttpRequest("POST", path, header + tensor, headers)
+    return oip_profile.image_request(f"{_model_path(model)}/infer", head, "image", image, binary=binary)
 
 
 def parse_infer(
@@ -116,6 +113,11 @@ def parse_infer(
     """Predictions from an infer response, and how many were dropped (non-finite numbers, outlines that are
     not ones). `image_size` (width, height) places `masks` smaller than the image."""
     _, out = read_response(body, header_length)
+    return predictions_from(out, image_size)
+
+
+def predictions_from(out: dict[str, Any], image_size: tuple[int, int] | None) -> tuple[list[Prediction], int]:
+    """Predictions from the decoded outputs of a model that speaks the annotation profile."""
     missing = [name for name in ("boxes", "scores", "labels") if name not in out]
     if missing:
         raise InferenceError(
@@ -246,20 +248,44 @@ def _shape(value: Any) -> str:
     return type(value).__name__
 
 
+def unplaced(outputs: dict[str, Any], placed: set[str]) -> str:
+    """What to tell the user about outputs the answer carried that LabelAssist has no place for ("": none)."""
+    left = [name for name in outputs if name not in placed]
+    if not left:
+        return ""
+    named = ", ".join(f"'{name}' {_shape(outputs[name])}" for name in left[:5])
+    return f"the model's output(s) {named} have no place in LabelAssist's annotations and are not shown"
+
+
 class OipAdapter:
     """Open Inference Protocol v2 with the annotation profile."""
 
     def describe(self, d: Deployment, send: Send) -> Probe:
-        send(ready_request(d.model))
-        binary = binary_supported(send(server_request()).json())
+        server = send(server_request()).json()
+        binary = oip_profile.binary_transport(server)
+        # The model's own route first: a server's answer for an unknown model is clearest there (Triton
+        # answers its ready route with 400 "version not ready", its metadata with 404 "unknown model").
         meta = send(metadata_request(d.model))
+        send(ready_request(d.model))
         raw = meta.json()
-        if isinstance(raw, dict) and not (
-            isinstance(raw.get("parameters"), dict) and "task" in raw["parameters"]
-        ):
+        extra: dict[str, Any] = {}
+        note = "" if binary else oip_profile.json_note(server)
+        if note:
+            extra["notes"] = [note]
+        if not isinstance(raw, dict):
+            raise InferenceError("the model metadata is not a JSON object")
+        fields = oip_profile.find(d.model, raw, server, binary, send)
+        profile = None if fields is None else _validate_profile(str(raw.get("name") or d.model), fields)
+        if profile is None:
             layout, model = layouts.find_layout(raw)  # no annotation profile: a plain detection model?
-            return Probe(model, binary, layout.as_extra())
-        return Probe(parse_metadata(meta.body), binary)
+            if not layout.encoded and oip_profile.binary_numbers(server):
+                extra.pop("notes", None)  # no image goes as text
+                return Probe(model, True, {**extra, **layout.as_extra()})
+            return Probe(model, binary, {**extra, **layout.as_extra()})
+        versions = raw.get("versions") if isinstance(raw, dict) else None
+        versions = [str(v) for v in versions] if isinstance(versions, list) else []
+        name = str(raw.get("name") or d.model) if isinstance(raw, dict) else d.model
+        return Probe(model_info(name, versions, profile), binary, extra)
 
     def infer_request(
         self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
@@ -272,9 +298,20 @@ class OipAdapter:
     def parse_infer(
         self, response: HttpResponse, image: ImageInput, probe: Probe
     ) -> tuple[list[Prediction], int]:
+        predictions, dropped, _ = self.parse_infer_notes(response, image, probe)
+        return predictions, dropped
+
+    def parse_infer_notes(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int, tuple[str, ...]]:
+        """As parse_infer, and what the user should be told about the answer: outputs with no place."""
         header_length = response.headers.get(HEADER_LENGTH.lower())
+        _, outputs = read_response(response.body, header_length)
         layout = layouts.Layout.from_extra(probe.extra)
         if layout is not None:
-            _, outputs = read_response(response.body, header_length)
-            return layouts.predictions(outputs, layout, probe.model.labels, image.width, image.height)
-        return parse_infer(response.body, header_length, (image.width, image.height))
+            found = layouts.predictions(outputs, layout, probe.model.labels, image.width, image.height)
+            note = unplaced(outputs, layout.placed())
+        else:
+            found = predictions_from(outputs, (image.width, image.height))
+            note = unplaced(outputs, PLACED)
+        return found[0], found[1], (note,) if note else ()

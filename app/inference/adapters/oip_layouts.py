@@ -5,9 +5,7 @@ ones). Anything else gets a message saying what the model takes and gives, and w
 
 from __future__ import annotations
 
-import base64
 import json
-import struct
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,6 +13,7 @@ import cv2
 import numpy as np
 
 from app.inference.adapters.base import HttpRequest
+from app.inference.adapters.oip_profile import image_request
 from app.inference.adapters.oip_tensors import HEADER_LENGTH
 from app.inference.adapters.shapes import check_count
 from app.inference.errors import InferenceError
@@ -26,9 +25,13 @@ CLASSES = ("classes", "labels", "detection_classes", "det_classes", "class_ids",
 COUNTS = ("num_detections", "num_dets", "valid_detections")
 NORMALISED_YX = {"detection_boxes"}  # TF Object Detection API: [ymin, xmin, ymax, xmax] in 0..1
 FITS = (
-    "an encoded image (BYTES [1]) or RGB pixels (UINT8 [1,-1,-1,3]) in, and boxes, scores and classes out; "
-    "or LabelAssist's annotation profile (see docs/server.md)"
+    "an encoded image (BYTES [1]) or RGB pixels (UINT8 [1,-1,-1,3], or a fixed [1,H,W,3]) in, and boxes, "
+    "scores and classes out; or LabelAssist's annotation profile (see docs/server.md)"
 )
+# The most a request of raw pixels may weigh. A model that takes any size gets the image at its own size:
+# above this it is refused with the reason (a 12 MP photo is 36 MB raw, ~150 MB as JSON numbers).
+MAX_PIXEL_REQUEST = 64 * 1024 * 1024
+JSON_BYTES_PER_VALUE = 4  # "255," at most; a fair estimate of what JSON numbers cost per pixel channel
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Layout:
     scores: str
     classes: str
     count: str | None
+    size: tuple[int, int] | None = None  # (height, width) the pixel input must have; None: any
 
     def as_extra(self) -> dict[str, Any]:
         return {"layout": asdict(self)}
@@ -47,7 +51,14 @@ class Layout:
     @staticmethod
     def from_extra(extra: dict[str, Any]) -> Layout | None:
         raw = extra.get("layout")
-        return Layout(**raw) if isinstance(raw, dict) else None
+        if not isinstance(raw, dict):
+            return None
+        size = raw.get("size")
+        return Layout(**{**raw, "size": tuple(size) if size else None})
+
+    def placed(self) -> set[str]:
+        """The outputs this layout reads."""
+        return {self.boxes, self.scores, self.classes} | ({self.count} if self.count else set())
 
 
 def _describe_tensors(tensors: list[dict[str, Any]]) -> str:
@@ -55,8 +66,11 @@ def _describe_tensors(tensors: list[dict[str, Any]]) -> str:
 
 
 def _is_pixels(shape: list[int]) -> bool:
-    """RGB pixels of any size: [-1,-1,3], or [1,-1,-1,3] with a batch dimension."""
-    return len(shape) in (3, 4) and shape[-1] == 3 and all(d == -1 for d in shape[-3:-1])
+    """RGB pixels of any size ([-1,-1,3]) or of one size ([H,W,3]); [1,…] with a batch dimension."""
+    if len(shape) not in (3, 4) or shape[-1] != 3 or (len(shape) == 4 and shape[0] not in (1, -1)):
+        return False
+    h, w = shape[-3:-1]
+    return (h == -1 and w == -1) or (h > 0 and w > 0)
 
 
 def _list(value: Any) -> list[Any]:
@@ -83,7 +97,7 @@ def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
         encoded, batched = False, len(shape) == 4
     else:
         raise InferenceError(
-            f"model '{name}' takes {_describe_tensors(inputs)}: a fixed size or a normalised tensor needs "
+            f"model '{name}' takes {_describe_tensors(inputs)}: a normalised or planar tensor needs "
             f"resizing on the server (e.g. a Triton ensemble); LabelAssist can use {FITS}"
         )
 
@@ -101,39 +115,63 @@ def find_layout(meta: dict[str, Any]) -> tuple[Layout, ModelInfo]:
     if not isinstance(labels, list):
         labels = []
     versions = _list(meta.get("versions")) or [""]
-    layout = Layout(str(tensor.get("name")), encoded, batched, boxes, scores, classes, pick(COUNTS))
+    size = (shape[-3], shape[-2]) if not encoded and shape[-3] > 0 else None
+    layout = Layout(str(tensor.get("name")), encoded, batched, boxes, scores, classes, pick(COUNTS), size)
     info = ModelInfo(name=name, version=str(versions[-1]), task=Task.DETECT, labels=tuple(map(str, labels)))
     return layout, info
 
 
 def request(model_path: str, layout: Layout, image: bytes, request_id: str, *, binary: bool) -> HttpRequest:
-    """The model's own input: the file, or its pixels (decoded as OpenCV does, EXIF orientation applied)."""
+    """The model's own input: the file, or its pixels (decoded as OpenCV does, EXIF orientation applied),
+    resized to the model's input size where it has one (`predictions` scales the boxes back)."""
     if layout.encoded:
-        raw, datatype, shape = struct.pack("<I", len(image)) + image, "BYTES", [1]
+        head: dict[str, Any] = {"id": request_id}
+        if binary:
+            head["parameters"] = {"binary_data_output": True}
+        return image_request(f"{model_path}/infer", head, layout.input_name, image, binary=binary)
+    pixels = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
+    if pixels is None:
+        raise InferenceError("the image could not be decoded to send its pixels")
+    if layout.size is not None:
+        h, w = layout.size
+        pixels = cv2.resize(pixels, (w, h), interpolation=cv2.INTER_AREA)
     else:
-        pixels = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR)
-        if pixels is None:
-            raise InferenceError("the image could not be decoded to send its pixels")
-        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
-        shape = ([1] if layout.batched else []) + list(pixels.shape)
-        raw, datatype = pixels.tobytes(), "UINT8"
-    head: dict[str, Any] = {
-        "id": request_id,
-        "inputs": [{"name": layout.input_name, "shape": shape, "datatype": datatype}],
-    }
+        _check_weight(pixels.shape[1], pixels.shape[0], binary)
+    pixels = cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
+    shape = ([1] if layout.batched else []) + list(pixels.shape)
+    tensor: dict[str, Any] = {"name": layout.input_name, "shape": shape, "datatype": "UINT8"}
+    head = {"id": request_id, "inputs": [tensor]}
     if binary:
-        head["inputs"][0]["parameters"] = {"binary_data_size": len(raw)}
+        raw = pixels.tobytes()
+        tensor["parameters"] = {"binary_data_size": len(raw)}
         head["parameters"] = {"binary_data_output": True}
         body = json.dumps(head).encode()
         headers = {"Content-Type": "application/octet-stream", HEADER_LENGTH: str(len(body))}
         return HttpRequest("POST", f"{model_path}/infer", body + raw, headers)
-    if layout.encoded:
-        head["inputs"][0]["parameters"] = {"content_type": "base64"}
-        head["inputs"][0]["data"] = [base64.b64encode(image).decode("ascii")]
-    else:
-        head["inputs"][0]["data"] = np.frombuffer(raw, np.uint8).tolist()
-    headers = {"Content-Type": "application/json"}
-    return HttpRequest("POST", f"{model_path}/infer", json.dumps(head).encode(), headers)
+    # The numbers spliced in as text: a list of millions of ints through json.dumps is many times slower.
+    tensor["data"] = "@@PIXELS@@"
+    before, after = json.dumps(head).encode().split(b'"@@PIXELS@@"')
+    data = b"[" + b",".join(map(_DIGITS.__getitem__, pixels.reshape(-1).tobytes())) + b"]"
+    return HttpRequest(
+        "POST", f"{model_path}/infer", before + data + after, {"Content-Type": "application/json"}
+    )
+
+
+_DIGITS = [str(i).encode() for i in range(256)]
+
+
+def _check_weight(width: int, height: int, binary: bool) -> None:
+    """Refuses an image whose raw pixels would make a request above MAX_PIXEL_REQUEST, saying why."""
+    weight = width * height * 3 * (1 if binary else JSON_BYTES_PER_VALUE)
+    if weight <= MAX_PIXEL_REQUEST:
+        return
+    how = "raw" if binary else "as JSON numbers (the server does not list the binary tensor extension)"
+    raise InferenceError(
+        f"the model takes pixels at any size, and this {width}x{height} image would be a "
+        f"{weight / 1e6:.0f} MB request {how}; LabelAssist sends at most {MAX_PIXEL_REQUEST // 2**20} MiB. "
+        "Give the model's input a fixed size (it is then resized to it), or serve it with the binary "
+        "tensor extension"
+    )
 
 
 def predictions(
@@ -166,6 +204,9 @@ def predictions(
     check_count(n, "the server")
     if layout.boxes in NORMALISED_YX:
         boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
+    elif layout.size is not None:  # the pixels went resized to the model's size: back to the image's
+        sx, sy = width / layout.size[1], height / layout.size[0]
+        boxes = boxes * np.array([sx, sy, sx, sy])
     out, dropped = [], 0
     for i in range(n):
         b, s, c = boxes[i], float(scores[i]), classes[i]

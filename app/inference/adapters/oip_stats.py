@@ -24,10 +24,13 @@ class ModelStats:
     compute_ms: float | None  # mean model time per execution; None before the first one
 
 
+_UINT64 = 2**64 - 1  # Triton's counters are uint64; anything larger is not a count
+
+
 class _Duration(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    count: int = Field(default=0, ge=0)
-    ns: int = Field(default=0, ge=0)
+    count: int = Field(default=0, ge=0, le=_UINT64)
+    ns: int = Field(default=0, ge=0, le=_UINT64)
 
 
 class _InferenceStats(BaseModel):
@@ -39,7 +42,7 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str
     version: str = ""  # optional for servers without versions
-    inference_count: int = Field(ge=0)
+    inference_count: int = Field(ge=0, le=_UINT64)
     inference_stats: _InferenceStats = Field(default_factory=_InferenceStats)
 
 
