@@ -8,16 +8,17 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.inference.adapters import adapter_for
 from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, shorten
-from app.inference.errors import Failure, InferenceError
+from app.inference.errors import Failure, InferenceError, server_words
 from app.models import Deployment, Prediction, Protocol
 from app.models.deployment import AuthStyle
 
 if TYPE_CHECKING:
     import requests
+    from urllib3.util.retry import Retry
 
     from app.inference.adapters.oip_stats import ModelStats
 
@@ -54,6 +55,7 @@ class InferenceClient:
     def __init__(self) -> None:
         self._local = threading.local()
         self._no_model_stats: set[tuple[str, str, str]] = set()  # (url, model, version) without that route
+        self._set_up: dict[tuple[str, str], HttpRequest] = {}  # (url, name) -> the setup the server has
 
     def _session(self) -> requests.Session:
         import requests  # here, not at start-up: only worker threads talk to servers
@@ -62,6 +64,9 @@ class InferenceClient:
         if session is None:
             session = self._local.session = requests.Session()
             session.trust_env = False  # a proxy from the environment must not see images or tokens
+            adapter = requests.adapters.HTTPAdapter(max_retries=_reset_retry())
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         return session
 
     def send(self, d: Deployment, request: HttpRequest, token: str | None, timeout: float) -> HttpResponse:
@@ -103,7 +108,13 @@ class InferenceClient:
                 "skips that check; the server needs a certificate this computer trusts)",
                 Failure.OFFLINE,
             ) from None
-        except requests.ConnectionError:
+        except requests.ConnectionError as e:
+            if _dropped(e):  # it took the request, then closed the connection (twice: see _reset_retry)
+                raise InferenceError(
+                    f"'{d.name}' closed the connection without answering (did it crash on this request? "
+                    "its log will tell)",
+                    Failure.OFFLINE,
+                ) from None
             raise InferenceError(
                 f"cannot reach '{d.name}' at {d.url} (is it running?)", Failure.OFFLINE
             ) from None
@@ -124,8 +135,27 @@ class InferenceClient:
         return response
 
     def probe(self, d: Deployment, token: str | None) -> Probe:
-        """Ready check plus the model's description; raises InferenceError when it is not usable."""
-        return adapter_for(d.protocol).describe(d, lambda r: self.send(d, r, token, PROBE_TIMEOUT_S))
+        """Ready check plus the model's description; raises InferenceError when it is not usable.
+
+        A server that must be set up before it answers (a Label Studio ML backend's /setup) is sent its setup
+        on the first probe, again when what it needs changes, and after it was unreachable (it may have
+        restarted without it): not on every poll, as a setup may load the model again."""
+        key = (d.url, d.name)
+        send = lambda r: self.send(d, r, token, PROBE_TIMEOUT_S)  # noqa: E731
+        try:
+            probe = adapter_for(d.protocol).describe(d, send)
+            if probe.setup is not None and self._set_up.get(key) != probe.setup:
+                self._set_up.pop(key, None)
+                try:
+                    send(probe.setup)
+                except InferenceError as e:
+                    if e.status not in NO_ROUTE:
+                        raise  # a backend without the route needs no setup; any other error is its own
+                self._set_up[key] = probe.setup
+        except InferenceError:
+            self._set_up.pop(key, None)
+            raise
+        return probe
 
     def infer(
         self,
@@ -140,7 +170,17 @@ class InferenceClient:
         adapter = adapter_for(d.protocol)
         request = adapter.infer_request(d, image, request_id, floor, probe)
         start = time.perf_counter()
-        response = self.send(d, request, token, d.timeout_s)
+        try:
+            response = self.send(d, request, token, d.timeout_s)
+        except InferenceError as e:
+            if not _lost_setup(e, probe):
+                raise
+            # The server restarted since the last probe and lost its setup: set it up again, then ask again.
+            assert probe.setup is not None
+            self.send(d, probe.setup, token, d.timeout_s)
+            self._set_up[(d.url, d.name)] = probe.setup
+            start = time.perf_counter()
+            response = self.send(d, request, token, d.timeout_s)
         latency = (time.perf_counter() - start) * 1000
         _expect_json(d, response)
         predictions, dropped = adapter.parse_infer(
@@ -235,16 +275,65 @@ def _expect_json(d: Deployment, response: HttpResponse) -> None:
 
 
 def _status_text(d: Deployment, response: HttpResponse) -> str:
-    detail = response.body.decode("utf-8", "replace")
-    body = response.json()
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        detail = body["error"]
-    elif isinstance(body, dict) and isinstance(body.get("detail"), str):
-        detail = body["detail"]
-    hint = {
-        401: " (check the token)",
-        403: " (check the token)",
-        404: " (check the model name)",
-        503: " (the server is busy or loading; try again)",
-    }.get(response.status, "")
-    return f"'{d.name}' answered HTTP {response.status}{hint}: {shorten(detail) or 'no details'}"
+    """The server's own words first; a hint of ours only where it fits this protocol and the server said too
+    little (a 503 from Roboflow means it cannot reach Roboflow's API, not that it is busy)."""
+    words = server_words(response.body)
+    status = response.status
+    page = response.body[:64].lstrip().lower().startswith((b"<!doctype", b"<html"))
+    hint = ""
+    if status in (401, 403):
+        hint = "check the token"
+    elif status == 404:
+        # Only OIP and Roboflow name the model in the route; elsewhere a 404 is a wrong address.
+        model_routes = d.protocol in (Protocol.OIP, Protocol.ROBOFLOW) and not page
+        hint = "check the model name" if model_routes else "check the URL"
+    elif status == 503 and not words:
+        hint = "the server is busy or loading; try again"
+    hint = f" ({hint})" if hint else ""
+    return f"'{d.name}' answered HTTP {status}{hint}: {words or 'no details'}"
+
+
+def _dropped(e: Exception) -> bool:
+    """Whether a requests ConnectionError is a connection closed after the request went out (not a refusal)."""
+    from urllib3.exceptions import MaxRetryError, ProtocolError
+
+    cause = e.args[0] if e.args else None
+    if isinstance(cause, MaxRetryError):
+        cause = cause.reason
+    return isinstance(cause, ProtocolError)
+
+
+def _lost_setup(e: InferenceError, probe: Probe) -> bool:
+    """label-studio-ml 1.x answers 500 "Model is not loaded …: run setup() before using predict()" after a
+    restart; any other error is the model's own and asking again would not help."""
+    return probe.setup is not None and e.status == 500 and "setup" in str(e).lower()
+
+
+def _reset_retry() -> Retry:
+    """Once more when a kept-alive connection turns out closed (a server may close it after a 500 without
+    saying so, and the next request on it fails before it is read); never after a timeout, a refused
+    connection or an answer, so a slow or dead server is never asked twice."""
+    from urllib3.exceptions import ReadTimeoutError
+    from urllib3.util.retry import Retry
+
+    class ResetRetry(Retry):
+        def increment(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - urllib3's own signature
+            error = kwargs.get("error")
+            if isinstance(error, ReadTimeoutError):
+                raise error  # as without retries: a timeout is never asked again
+            return super().increment(*args, **kwargs)
+
+    # read=1: urllib3 counts a connection closed under a sent request as a read error; all methods, as an
+    # inference POST changes nothing on the server; a 503 with Retry-After is the caller's to show, not ours to
+    # wait out
+    return ResetRetry(
+        total=1,
+        connect=0,
+        read=1,
+        status=0,
+        other=0,
+        redirect=False,
+        allowed_methods=None,
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )

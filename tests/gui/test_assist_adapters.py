@@ -146,7 +146,7 @@ def test_label_studio_fetches_the_image_from_a_loopback_url(
         ),
     )
     assert fetched == [w.doc.current_path().read_bytes()]
-    config = json.loads(server.posts()[0].body)["label_config"]
+    config = json.loads(next(p for p in server.posts() if p.path == "/predict").body)["label_config"]
     assert '<Label value="car"/>' in config
     img = w.doc.current_image
     car = next(s.geometry for s in w.assist.shown() if s.label == "car")  # percent → pixels

@@ -53,6 +53,9 @@ class Probe:
     model: ModelInfo
     binary: bool = False  # OIP: the server takes and gives raw tensors
     extra: dict[str, Any] = field(default_factory=dict)  # adapter-specific facts learnt while probing
+    # What the server must be sent before it can infer (a Label Studio ML backend's /setup): the client sends
+    # it once, and again when it changes or the server may have restarted.
+    setup: HttpRequest | None = None
 
 
 Send = Callable[[HttpRequest], HttpResponse]  # raises InferenceError for no answer or an error status

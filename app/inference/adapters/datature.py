@@ -82,6 +82,8 @@ def parse_classes(raw: Any) -> tuple[str, ...]:
         name = value.get("name") if isinstance(value, dict) else value
         if isinstance(name, str) and name.strip():
             named.append((_sort_key(key), shapes.label(name)))
+    if entries and not named:
+        raise InferenceError(f"the Datature class list names no class ({shapes.keys_of(raw)})")
     return tuple(dict.fromkeys(name for _, name in sorted(named)))
 
 

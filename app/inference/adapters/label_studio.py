@@ -9,6 +9,11 @@ What this relies on (github.com/HumanSignal/label-studio-ml-backend, ``label_stu
 ``response.py``; labelstud.io tag reference for RectangleLabels, PolygonLabels and KeyPointLabels):
 
 - ``GET /health`` answers ``{"status": "UP", …}`` (``model_class`` in version 2).
+- ``POST /setup`` with ``{"project", "schema": <XML>}`` builds the model for a project's labelling config,
+  as Label Studio sends it when a backend is connected; label-studio-ml 1.x refuses ``/predict`` until then
+  (500 "Model is not loaded … run setup()"). The probe asks the client to send it (once, not on every
+  poll). ``project`` is Label Studio's ``{id}.{created}``, made here from the deployment's name: legacy
+  backends keep one model per project and fail without it.
 - ``POST /predict`` takes ``{"tasks": [{"id", "data": {"image": <url>}}], "label_config": <XML>}``. The
   backend fetches the image itself, so the app serves it from a short-lived loopback URL. The labelling
   config is built here: an ``Image`` named ``image`` with value ``$image`` and one control tag for the
@@ -38,6 +43,7 @@ from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, P
 from app.inference.errors import InferenceError
 from app.models import Deployment, ModelInfo, PredictedPoint, Prediction, Task
 
+SETUP_FLOOR = 0.05  # the confidence floor the app asks at, for the config the backend is set up with
 CONTROLS = {Task.DETECT: "RectangleLabels", Task.SEGMENT: "PolygonLabels", Task.KEYPOINTS: "KeyPointLabels"}
 SHAPES = ("rectanglelabels", "polygonlabels", "keypointlabels")
 
@@ -93,15 +99,27 @@ def label_config(task: Task, labels: tuple[str, ...], floor: float) -> str:
     )
 
 
+def project_id(d: Deployment) -> str:
+    """A Label Studio project id (``{id}.{created}``) that stays the same for the deployment."""
+    return f"{zlib.crc32(d.name.encode()) & 0x7FFFFFFF}.0"
+
+
+def setup_request(project: str, task: Task, labels: tuple[str, ...]) -> HttpRequest:
+    body = {"project": project, "schema": label_config(task, labels, SETUP_FLOOR), "hostname": ""}
+    return HttpRequest("POST", "/setup", json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
 def predict_request(
-    url: str, request_id: str, task: Task, labels: tuple[str, ...], floor: float
+    url: str, request_id: str, task: Task, labels: tuple[str, ...], floor: float, project: str = ""
 ) -> HttpRequest:
     # Label Studio task ids are numbers; this one is stable for the request id.
     task_id = zlib.crc32(request_id.encode()) & 0x7FFFFFFF
-    body = {
+    body: dict[str, Any] = {
         "tasks": [{"id": task_id, "data": {"image": url}}],
         "label_config": label_config(task, labels, floor),
     }
+    if project:
+        body["project"] = project
     return HttpRequest("POST", "/predict", json.dumps(body).encode(), {"Content-Type": "application/json"})
 
 
@@ -248,8 +266,11 @@ class LabelStudioAdapter:
             raise InferenceError(
                 f"the Label Studio backend says its status is {health.status or 'empty'!r}, not 'UP'"
             )
+        # The labels the deployment was given (the project's tags when it was added), else its mapping's.
         labels = d.labels or tuple(name for name in d.label_map if name.strip())
-        return Probe(ModelInfo(name=health.model_class or d.model, task=d.task or Task.DETECT, labels=labels))
+        task = d.task or Task.DETECT
+        model = ModelInfo(name=health.model_class or d.model, task=task, labels=labels)
+        return Probe(model, setup=setup_request(project_id(d), task, labels))
 
     def infer_request(
         self, d: Deployment, image: ImageInput, request_id: str, floor: float, probe: Probe
@@ -259,7 +280,9 @@ class LabelStudioAdapter:
                 "a Label Studio ML backend fetches images by URL, and this image has none; "
                 "LabelAssist needs to share it on a local address first"
             )
-        return predict_request(image.url, request_id, probe.model.task, probe.model.labels, floor)
+        return predict_request(
+            image.url, request_id, probe.model.task, probe.model.labels, floor, project_id(d)
+        )
 
     def parse_infer(
         self, response: HttpResponse, image: ImageInput, probe: Probe

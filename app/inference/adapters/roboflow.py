@@ -92,7 +92,7 @@ class _Size(BaseModel):
 class _ServerInfo(BaseModel):
     model_config = _IGNORE
     name: str = ""
-    version: str = ""
+    version: str  # every inference server says its version; a page or another service does not
 
 
 def legacy_ids(model: str) -> tuple[str, str] | None:
@@ -241,12 +241,14 @@ def _server_info(send: Send) -> _ServerInfo | None:
         if e.failure == Failure.HTTP and e.status in (404, 405):
             return None
         raise
-    if not isinstance(raw, dict) or "version" not in raw:
-        return None
     try:
         return _ServerInfo.model_validate(raw)
     except ValueError:
-        return None
+        # Something answered /info, but not a Roboflow Inference server: a web page, a proxy, another service.
+        raise InferenceError(
+            f"the server's /info is not Roboflow Inference's server information ({shapes.keys_of(raw) if raw is not None else 'not JSON'}): "
+            "is the URL the inference server's?"
+        ) from None
 
 
 def _registry_task(send: Send, model: str) -> Task | None:
