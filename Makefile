@@ -29,7 +29,8 @@ MISSING_SYSTEM_PACKAGES = $(shell command -v dpkg-query >/dev/null 2>&1 && comma
 MISSING_TEST_PACKAGES = $(shell command -v apt-get >/dev/null 2>&1 && ! { [ -x "$$(pg_config --bindir 2>/dev/null)/initdb" ] || \
 	ls /usr/lib/postgresql/*/bin/initdb || command -v initdb; } >/dev/null 2>&1 && echo postgresql)
 
-.PHONY: run test bench soak lint models system-deps test-system-deps venv clean package package-test
+.PHONY: run test bench bench-peers soak lint models system-deps test-system-deps venv clean package package-test \
+	interop-envs
 
 run: system-deps venv models
 	$(PY) -m app $(ARGS)
@@ -48,8 +49,34 @@ soak: system-deps venv models
 	$(SOAK_SIZES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
 		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py tests/faults $(PYTEST_ARGS)
 
+# Start-up is measured on a real X display (Xvfb) with a window manager, as the peer harness does.
+BENCH_PACKAGES := xvfb matchbox-window-manager
 bench: test-system-deps venv models
+	@$(call apt_install,$(shell for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | \
+		grep -q '^.i' || echo $$p; done 2>/dev/null))
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+# ---- side by side with labelme, X-AnyLabeling and LabelImg (the shared peer harness; not part of make test) --
+# The peers go into PEERS_ROOT (their own venvs, never ours); LabelAssist runs from this checkout's venv. One run
+# of every tool and scenario, interleaved, then the table with our ratio to each peer. ~20-30 min on 2 cores.
+PEER_BENCH  ?= ../shared/peer-bench
+PEERS_ROOT  ?= $(HOME)/.cache/labelassist/peers
+PEER_TOOLS  ?= labelme,xanylabeling,labelimg,ours
+PEER_SCENES ?= start,dir2000,ann2000
+PEER_RUNS   ?= 3
+
+bench-peers: system-deps venv
+	@if [ ! -f $(PEER_BENCH)/bench.py ]; then \
+		echo "bench-peers: skipped, the shared peer harness is not at $(PEER_BENCH) (set PEER_BENCH=…)"; exit 0; fi; \
+	set -e; export PEERS_ROOT=$(PEERS_ROOT); mkdir -p $$PEERS_ROOT; \
+	[ -x $$PEERS_ROOT/venv-harness/bin/python ] && [ -x $$PEERS_ROOT/venv-labelimg/bin/python ] || \
+		bash $(PEER_BENCH)/setup.sh $$PEERS_ROOT; \
+	[ -d $$PEERS_ROOT/data/ann2000 ] || $$PEERS_ROOT/venv-harness/bin/python $(PEER_BENCH)/make_data.py; \
+	ln -sfn $(CURDIR)/$(VENV) $$PEERS_ROOT/venv-ours; \
+	out=$$PEERS_ROOT/results-$$(date +%Y%m%d-%H%M%S).jsonl; \
+	$$PEERS_ROOT/venv-harness/bin/python $(PEER_BENCH)/bench.py --tools $(PEER_TOOLS) --scenarios $(PEER_SCENES) \
+		--runs $(PEER_RUNS) --out $$out; \
+	$(PY) -m bench.peer_table $$out --latest $(PEER_RUNS)
 
 lint: venv
 	$(PY) -m ruff check app server tests bench
@@ -61,8 +88,28 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[server,test,dev,cluster]'
+	$(PY) -m pip install -q -e '.[server,test,dev,cluster,bench]'
 	touch $(STAMP)
+
+# ---- interop: real third-party inference servers, each in a venv of its own (tests/interop) -----------------
+# One venv per tests/interop/requirements/NAME.txt, outside the project (their pins never meet ours); its first
+# line `# python: 3.X` names the interpreter. Rebuilt only when the requirements file changes (its hash is kept).
+INTEROP_ROOT ?= $(or $(LABELASSIST_INTEROP_ROOT),$(HOME)/.cache/labelassist/interop)
+INTEROP_REQUIREMENTS := $(wildcard tests/interop/requirements/*.txt)
+
+interop-envs:
+	@for req in $(INTEROP_REQUIREMENTS); do \
+		name=$$(basename $$req .txt); dir="$(INTEROP_ROOT)/$$name"; \
+		want=$$(sha256sum $$req | cut -d' ' -f1); \
+		if [ "$$(cat $$dir/.installed 2>/dev/null)" = "$$want" ]; then continue; fi; \
+		ver=$$(sed -n 's/^# python: *//p' $$req | head -1); \
+		py=$$(ls $(HOME)/.pyenv/versions/$$ver.*/bin/python$$ver 2>/dev/null | tail -1); \
+		py=$${py:-$$(command -v python$$ver)}; \
+		if [ -z "$$py" ]; then echo "interop $$name: no python$$ver here, skipped"; continue; fi; \
+		echo "interop $$name: installing into $$dir"; rm -rf $$dir; \
+		$$py -m venv $$dir && $$dir/bin/pip install -q --upgrade pip && $$dir/bin/pip install -q -r $$req && \
+			echo $$want > $$dir/.installed || { echo "interop $$name: install failed"; exit 1; }; \
+	done
 
 models: venv
 	@if [ -f server/models_fetch.py ]; then $(PY) -m server.models_fetch; fi

@@ -254,7 +254,7 @@ def bench_cold_start(env: dict[str, str]) -> None:
         k: statistics.median(r[k] for _, r in runs) for k in ("import", "construct", "open", "in_process")
     }
     line(
-        "cold start to shown window (demo project)",
+        "cold start, offscreen, in-process (demo project)",
         seconds(wall),
         "≤ 0.5 s",
         f"median of {len(runs)}; labelme 1.31 s, LabelImg 0.35 s",
