@@ -76,15 +76,16 @@ def run_gui(path: str | None) -> int:
     if problem:
         print(problem, file=sys.stderr, flush=True)
         return 1
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.widgets.first_paint import after_first_paint
     from app.widgets.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("LabelAssist")
     app.setApplicationVersion(__version__)
     window = MainWindow(build=False)  # the frame first: on screen before the rest is imported
+    window.statusBar().showMessage("Opening…")
     window.show()
 
     def build_and_open() -> None:
@@ -93,7 +94,8 @@ def run_gui(path: str | None) -> int:
         window.build()
         window.open_project(path if path else ensure_demo_project())
 
-    QTimer.singleShot(0, build_and_open)
+    # Built once the frame is painted (menus and status line, not a black window, while the rest loads).
+    after_first_paint(window, build_and_open, fallback_ms=1000)
     return app.exec()
 
 

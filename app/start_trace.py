@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from app.widgets.first_paint import after_first_paint
 
 if TYPE_CHECKING:
     from app.widgets.canvas.view import CanvasView
@@ -19,39 +20,23 @@ if TYPE_CHECKING:
 ENV = "LABELASSIST_TRACE_START"
 
 
-class _FirstPaint(QObject):
-    """Waits for the canvas's first image, then for the next paint of its viewport, then writes the line."""
-
-    def __init__(self, canvas: CanvasView, path: str) -> None:
-        super().__init__(canvas)
-        self.canvas = canvas
-        self.path = path
-        self.done = False
-        canvas.imageShown.connect(self._arm)
-
-    def _arm(self) -> None:
-        self.canvas.imageShown.disconnect(self._arm)
-        # imageShown fires when the image is in the scene; the pixels reach the screen at the next paint.
-        self.canvas.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self.done:
-            self.done = True
-            watched.removeEventFilter(self)
-            # A filter runs before the paint; a zero timer runs once it and the flush to the window are done.
-            QTimer.singleShot(0, self._write)
-        return False
-
-    def _write(self) -> None:
-        try:
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(f"painted {time.monotonic():.6f}\n")
-        except OSError:
-            pass  # a trace for a benchmark: never a reason to disturb the app
+def _write(path: str) -> None:
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"painted {time.monotonic():.6f}\n")
+    except OSError:
+        pass  # a trace for a benchmark: never a reason to disturb the app
 
 
 def watch(canvas: CanvasView) -> None:
     """Trace the first image painted on `canvas` when LABELASSIST_TRACE_START names a file."""
     path = os.environ.get(ENV)
-    if path:
-        _FirstPaint(canvas, path)
+    if not path:
+        return
+
+    def shown() -> None:
+        # imageShown fires when the image is in the scene; its pixels reach the screen with the next paint.
+        canvas.imageShown.disconnect(shown)
+        after_first_paint(canvas.viewport(), partial(_write, path))
+
+    canvas.imageShown.connect(shown)

@@ -152,8 +152,10 @@ class IntelligentToolsDock(QDockWidget):
         index = self.combo.findData(c.deployment_id) if c.deployment_id is not None else 0
         self.combo.setCurrentIndex(max(index, 0))
         self.combo.blockSignals(False)
-        no_deployment = "Start a local deployment or add a remote one on the Deployments page."
+        # One line: a short dock squeezes a wrapped second line under the button below.
+        no_deployment = "Start or add one on the Deployments page."
         self.deployment_note.setText("" if online else no_deployment)
+        self.deployment_note.setVisible(not online)
         has = c.deployment is not None
         for w in (self.assist_button, self.refresh_button, self.mapping_button, self.prelabel_button):
             w.setEnabled(has)

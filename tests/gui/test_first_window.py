@@ -82,3 +82,33 @@ def _folder_of_two(tmp_path: Path) -> Path:
     for sample in samples:
         (folder / sample.name).write_bytes(sample.read_bytes())
     return folder
+
+
+def test_work_after_the_first_paint_waits_for_the_paint(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from app.widgets.first_paint import after_first_paint
+
+    label = QLabel("Opening…")
+    qtbot.addWidget(label)
+    ran: list[bool] = []
+    after_first_paint(label, lambda: ran.append(label.isVisible()))
+    qtbot.wait(50)
+    assert ran == []  # never painted: nothing runs
+    label.show()
+    qtbot.waitUntil(lambda: ran == [True], timeout=5_000)
+    label.repaint()
+    qtbot.wait(50)
+    assert ran == [True]  # once only
+
+
+def test_a_window_never_painted_still_gets_its_work_done(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    from app.widgets.first_paint import after_first_paint
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    ran: list[int] = []
+    after_first_paint(label, lambda: ran.append(1), fallback_ms=100)
+    qtbot.waitUntil(lambda: ran == [1], timeout=5_000)
