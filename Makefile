@@ -95,10 +95,11 @@ $(STAMP): pyproject.toml
 # One venv per tests/interop/requirements/NAME.txt, outside the project (their pins never meet ours); its first
 # line `# python: 3.X` names the interpreter. Rebuilt only when the requirements file changes (its hash is kept).
 INTEROP_ROOT ?= $(or $(LABELASSIST_INTEROP_ROOT),$(HOME)/.cache/labelassist/interop)
-INTEROP_REQUIREMENTS := $(wildcard tests/interop/requirements/*.txt)
+INTEROP_ENVS ?= $(basename $(notdir $(wildcard tests/interop/requirements/*.txt)))
+INTEROP_REQUIREMENTS := $(foreach name,$(INTEROP_ENVS),tests/interop/requirements/$(name).txt)
 
 interop-envs:
-	@for req in $(INTEROP_REQUIREMENTS); do \
+	@failed=""; for req in $(INTEROP_REQUIREMENTS); do \
 		name=$$(basename $$req .txt); dir="$(INTEROP_ROOT)/$$name"; \
 		want=$$(sha256sum $$req | cut -d' ' -f1); \
 		if [ "$$(cat $$dir/.installed 2>/dev/null)" = "$$want" ]; then continue; fi; \
@@ -108,8 +109,8 @@ interop-envs:
 		if [ -z "$$py" ]; then echo "interop $$name: no python$$ver here, skipped"; continue; fi; \
 		echo "interop $$name: installing into $$dir"; rm -rf $$dir; \
 		$$py -m venv $$dir && $$dir/bin/pip install -q --upgrade pip && $$dir/bin/pip install -q -r $$req && \
-			echo $$want > $$dir/.installed || { echo "interop $$name: install failed"; exit 1; }; \
-	done
+			echo $$want > $$dir/.installed || { echo "interop $$name: install failed"; failed="$$failed $$name"; }; \
+	done; [ -z "$$failed" ] || { echo "interop: failed to install:$$failed"; exit 1; }
 
 models: venv
 	@if [ -f server/models_fetch.py ]; then $(PY) -m server.models_fetch; fi

@@ -1,7 +1,8 @@
 """Interop tests against real third-party inference servers. Each server runs from its own virtual environment
 (made by `make interop-envs` from tests/interop/requirements/NAME.txt, outside the project's venv, so their
 dependency pins never meet ours) as a child process on 127.0.0.1; the test process talks to it over HTTP only.
-A missing environment skips its tests with the reason, or fails them where LABELASSIST_REQUIRE_INTEROP=1 (CI)."""
+A missing environment skips its tests with the reason, or fails them where LABELASSIST_REQUIRE_INTEROP names it
+(a comma-separated list of environments, or 1 for all; CI names the ones it installs)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def interop_python(name: str) -> Path:
     python = interop_root() / name / "bin" / "python"
     if not (interop_root() / name / ".installed").exists() or not python.exists():
         reason = f"the {name} environment is not installed: run `make interop-envs`"
-        if os.environ.get("LABELASSIST_REQUIRE_INTEROP") == "1":
+        required = os.environ.get("LABELASSIST_REQUIRE_INTEROP", "")
+        if required == "1" or name in required.split(","):
             pytest.fail(reason)
         pytest.skip(reason)
     return python
