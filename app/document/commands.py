@@ -145,9 +145,10 @@ class RemoveTag(QUndoCommand):
         guarded(self, self.doc, lambda: self.doc.apply_remove_tag(tag_id))
 
     def undo(self) -> None:
-        def restore() -> None:
-            self.doc.apply_add_tag(self.tag)
+        def restore() -> None:  # the tag and its annotations come back in one transaction, or neither
             if self.annotations:
-                self.doc.apply_add(self.annotations)
+                self.doc.apply_add(self.annotations, new_tags=[self.tag])
+            else:
+                self.doc.apply_add_tag(self.tag)
 
         guarded(self, self.doc, restore)

@@ -177,8 +177,9 @@ class DocumentState(QObject):
         self, annotations: Sequence[Annotation], also: Write | None = None, new_tags: Sequence[Tag] = ()
     ) -> list[Annotation]:
         """Write annotations (with ``new_tags``, carrying their ids, and ``also``) in one transaction."""
-        store = self._project_store()
-        added = store.add_annotations(annotations, also=_chain(store.tags_writer(new_tags), also))
+        store, started = self._project_store(), self._started_by(annotations)
+        status = store.status_writer(started.id, ImageStatus.IN_PROGRESS) if started and started.id else None
+        added = store.add_annotations(annotations, also=_chain(store.tags_writer(new_tags), also, status))
         if new_tags:
             self._tags.put(new_tags)
             self.tagsChanged.emit()
@@ -186,10 +187,18 @@ class DocumentState(QObject):
         self.annotations.update((a.id, a) for a in mine if a.id is not None)
         if mine:
             self.annotationsAdded.emit(mine)
-            img = self.current_image
-            if img is not None and img.status == ImageStatus.NEW:
-                self.set_status(ImageStatus.IN_PROGRESS)
+        if started is not None and self._session is not None:
+            who = self._session.database.who
+            self._replace_image(started.model_copy(update={"status": ImageStatus.IN_PROGRESS, "status_by": who}))
         return added
+
+    def _started_by(self, annotations: Sequence[Annotation]) -> ImageRecord | None:
+        """The image on screen if it is new and these annotations go on it: its first annotation starts it,
+        in the same transaction."""
+        img = self.current_image
+        if img is None or img.id is None or img.status != ImageStatus.NEW:
+            return None
+        return img if any(a.image_id == img.id for a in annotations) else None
 
     def apply_remove(
         self, ids: Sequence[int], also: Write | None = None, gone_tags: Sequence[Tag] = ()

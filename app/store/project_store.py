@@ -110,10 +110,19 @@ class ProjectStore(BatchWrites):
     def set_image_status(self, image_id: int, status: ImageStatus) -> None:
         """Set an image's status, recording who set it and when."""
         with self.database.transaction() as c:
+            self.status_writer(image_id, status)(c)
+
+    def status_writer(self, image_id: int, status: ImageStatus) -> Write:
+        """Set an image's status inside another write's transaction (an image's first annotation)."""
+        who = self.database.who
+
+        def write(c: Connection) -> None:
             c.execute(
                 "UPDATE images SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-                (status.value, self.database.who, now_iso(), image_id),
+                (status.value, who, now_iso(), image_id),
             )
+
+        return write
 
     def set_review(self, image_id: int, review: Review, note: str = "") -> None:
         """Record a reviewer's verdict; a rejected image goes back to the to-do list (in progress)."""

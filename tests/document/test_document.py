@@ -91,6 +91,20 @@ def test_a_write_the_project_file_refuses_is_reported_and_not_left_on_the_undo_s
     assert messages and messages[-1].startswith("Could not save 'Add car'")
 
 
+def test_the_first_annotation_and_the_image_started_are_written_together_or_not_at_all(make_doc) -> None:
+    doc = make_doc(tags=(CAR,))
+    other = sqlite3.connect(doc.project_path, isolation_level=None)
+    other.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON images BEGIN SELECT RAISE(ABORT, 'no'); END")
+    try:
+        doc.add_annotation(box(10, 10, 60, 60))  # the status cannot be written: neither is the box
+    finally:
+        other.execute("DROP TRIGGER refuse")
+        other.close()
+    assert stored(doc) == [] and doc.annotations == {} and doc.current_image.status == ImageStatus.NEW
+    doc.add_annotation(box(10, 10, 60, 60))
+    assert len(stored(doc)) == 1 and doc.current_image.status == ImageStatus.IN_PROGRESS
+
+
 def test_status_follows_the_work_and_is_not_an_undo_step(make_doc) -> None:
     doc = make_doc(tags=(CAR,))
     rows: list[int] = []
@@ -119,6 +133,23 @@ def test_removing_a_tag_takes_its_annotations_in_every_image_and_undo_brings_the
     doc.undo_stack.undo()
     assert doc.count_with_tag(car) == 2 and len(doc.annotations) == 1
     assert [t.name for t in doc.tag_list()] == ["car", "bus"]  # keys 1–9 keep their order
+
+
+def test_undoing_a_tag_removal_brings_the_tag_and_its_annotations_back_together_or_not_at_all(make_doc) -> None:
+    doc = make_doc(tags=(CAR, BUS))
+    car = doc.current_tag_id
+    doc.add_annotation(box(10, 10, 60, 60))
+    doc.remove_tag(car)
+    other = sqlite3.connect(doc.project_path, isolation_level=None)
+    other.execute("CREATE TRIGGER refuse BEFORE INSERT ON annotations BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    try:
+        doc.undo_stack.undo()  # the tag could be written, its annotation cannot: neither comes back
+        stored_tags = [name for (name,) in other.execute("SELECT name FROM tags")]
+    finally:
+        other.execute("DROP TRIGGER refuse")
+        other.close()
+    assert stored_tags == ["bus"] and [t.name for t in doc.tag_list()] == ["bus"]
+    assert stored(doc) == [] and doc.annotations == {}
 
 
 def test_a_project_without_a_box_tag_gets_one_but_keypoints_need_one_added(make_doc) -> None:
