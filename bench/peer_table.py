@@ -20,7 +20,11 @@ OURS = "ours"
 PEERS = ("labelme", "xanylabeling", "labelimg")
 NAMES = {"labelme": "labelme", "xanylabeling": "X-AnyLabeling", "labelimg": "LabelImg", OURS: "LabelAssist"}
 SCENARIOS = ("start", "start_nocache", "dir200", "dir2000", "ann50", "ann500", "ann2000")
-FIGURES = (("t_map", "window mapped", "s", 2), ("t_ready", "idle", "s", 2), ("rss_ready_mb", "RSS at idle", "MiB", 0))
+FIGURES = (
+    ("t_map", "window mapped", "s", 2),
+    ("t_ready", "idle", "s", 2),
+    ("rss_ready_mb", "RSS at idle", "MiB", 0),
+)
 
 
 def load(path: Path, latest: int) -> dict[tuple[str, str], list[dict]]:
@@ -59,14 +63,18 @@ def table(runs: dict[tuple[str, str], list[dict]]) -> str:
             lines.append("| " + " | ".join([scenario, title, *shown, *ratios]) + " |")
     n = {len(v) for v in runs.values()}
     lines.append("")
-    lines.append(f"medians of {'/'.join(str(x) for x in sorted(n))} ok runs per cell; ratio = LabelAssist ÷ peer")
+    lines.append(
+        f"medians of {'/'.join(str(x) for x in sorted(n))} ok runs per cell; ratio = LabelAssist ÷ peer"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path)
-    parser.add_argument("--latest", type=int, default=0, help="only the newest N ok runs per tool and scenario")
+    parser.add_argument(
+        "--latest", type=int, default=0, help="only the newest N ok runs per tool and scenario"
+    )
     args = parser.parse_args(argv)
     if not args.results.is_file():
         print(f"no results at {args.results}: run the peer bench first", file=sys.stderr)

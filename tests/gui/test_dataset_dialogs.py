@@ -12,7 +12,7 @@ import pytest
 from gui_driver import export_coco
 from PySide6.QtCore import QTimer
 
-import app.io.coco as coco_format
+import app.io.coco_export as coco_format
 from app.models import Box, ImageRecord
 from app.store import ProjectStore
 from app.widgets.dataset_dialogs import ExportDialog, ImportDialog
@@ -100,9 +100,9 @@ def test_export_shows_progress_keeps_the_ui_live_and_cancels_cleanly(
     release = threading.Event()
     real_place = coco_format.place
 
-    def slow_place(src, dst, how):  # type: ignore[no-untyped-def]
+    def slow_place(*args):  # type: ignore[no-untyped-def]
         release.wait(10)  # hold the worker on its first image until the test has pressed Cancel
-        real_place(src, dst, how)
+        real_place(*args)
 
     monkeypatch.setattr(coco_format, "place", slow_place)
     dialog = _dialog(w, "export_dataset", ExportDialog)
