@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage
 from app.io.progress import Progress
-from app.io.shapes import pairs
+from app.io.shapes import polygon_and_extent
 from app.io.source_files import load_json, pick_file, plain_error, read_error
 from app.models import ImageStatus, Provenance, Source, Tag, TagKind
 from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
@@ -44,6 +44,7 @@ def read(src: Path, progress: Progress) -> SourceDataset:
     images = _read_images(doc["images"], path.parent, name, data)
     anns = doc.get("annotations", [])
     progress.start(len(anns), "Reading COCO")
+    facts = {i: _facts(c) for i, c in cats.items()}
     manual = Provenance()  # one for every annotation the file says nothing about: imported now, by hand
     kinds: dict[int, set[TagKind]] = {}
     for i, raw in enumerate(anns):
@@ -52,12 +53,16 @@ def read(src: Path, progress: Progress) -> SourceDataset:
             f"annotation {raw.get('id', f'#{i + 1}')}" if isinstance(raw, dict) else f"annotation #{i + 1}"
         )
         try:
-            image, cat, found = _read_annotation(raw, images, cats, entry, name, manual)
+            image, cat, found = _read_annotation(raw, images, cats, facts, entry, manual)
         except (ValueError, TypeError, KeyError, ValidationError) as e:
             data.issues.append(Issue(name, entry, plain_error(e)))
             continue
         image.annotations.extend(found)
-        kinds.setdefault(cat["id"], set()).update(a.kind for a in found)
+        used = kinds.get(cat["id"])
+        if used is None:
+            used = kinds[cat["id"]] = set()
+        for a in found:
+            used.add(a.kind)
         if isinstance(raw.get("segmentation"), dict):
             data.notes.append(f"{name}, {entry}: RLE mask traced into {len(found)} polygon(s)")
         elif len(found) > 1:
@@ -130,8 +135,8 @@ def _read_annotation(
     raw: Any,
     images: dict[int, SourceImage],
     cats: dict[int, dict[str, Any]],
+    facts: dict[int, _Facts],
     entry: str,
-    name: str,
     manual: Provenance,
 ) -> tuple[SourceImage, dict[str, Any], list[SourceAnnotation]]:
     if not isinstance(raw, dict):
@@ -144,8 +149,7 @@ def _read_annotation(
     if cat is None:
         raise ValueError(f"unknown category_id {raw.get('category_id')!r}")
     prov = _provenance(raw, manual)
-    tag = str(cat["name"]).strip()
-    names = tuple(cat.get("keypoints") or ())
+    tag, names, boxes = facts[category_id]
     if names:
         kps = raw.get("keypoints")
         if not isinstance(kps, list) or len(kps) != 3 * len(names):
@@ -157,17 +161,17 @@ def _read_annotation(
         ]
         geometry: Any = Keypoints(points=tuple(points))
         return image, cat, [SourceAnnotation(tag, TagKind.KEYPOINTS, geometry, entry, prov, names)]
-    seg = raw.get("segmentation")
-    ext = cat.get(EXTENSION) if isinstance(cat.get(EXTENSION), dict) else {}
-    if ext.get("kind") == TagKind.BOX.value:
-        seg = None  # our own export: the segmentation is only the box again
+    seg = None if boxes else raw.get("segmentation")  # our own export's box: its segmentation is the box
     if isinstance(seg, dict):
         polygons = _trace_rle(seg)
         return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]
     if isinstance(seg, list) and seg:
         parts = seg if isinstance(seg[0], list) else [seg]
-        polygons = [Polygon(points=tuple(pairs(p))) for p in parts]
-        return image, cat, [SourceAnnotation(tag, TagKind.POLYGON, p, entry, prov) for p in polygons]
+        found = []
+        for part in parts:
+            polygon, extent = polygon_and_extent(part)
+            found.append(SourceAnnotation(tag, TagKind.POLYGON, polygon, entry, prov, extent=extent))
+        return image, cat, found
     bbox = raw.get("bbox")
     if not isinstance(bbox, list) or len(bbox) != 4:
         raise ValueError("no segmentation and no 'bbox' of four numbers")
@@ -176,6 +180,17 @@ def _read_annotation(
         raise ValueError(f"bbox {bbox} has a negative width or height")
     box = Box(x1=x, y1=y, x2=x + w, y2=y + h)
     return image, cat, [SourceAnnotation(tag, TagKind.BOX, box, entry, prov)]
+
+
+# A category's tag name, point names, and whether our own export marked it a box tag: worked out once
+# for all of the category's annotations.
+_Facts = tuple[str, tuple[str, ...], bool]
+
+
+def _facts(cat: dict[str, Any]) -> _Facts:
+    ext = cat.get(EXTENSION) if isinstance(cat.get(EXTENSION), dict) else {}
+    names = tuple(cat.get("keypoints") or ())
+    return str(cat["name"]).strip(), names, ext.get("kind") == TagKind.BOX.value
 
 
 def _trace_rle(seg: dict[str, Any]) -> list[Polygon]:

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from app.io.coco import ANNOTATIONS_FILE, EXTENSION
 from app.io.dataset import ExportResult
-from app.io.images import place
+from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
 from app.models import Provenance, Tag, TagKind
@@ -55,8 +55,9 @@ def _write_images(view: ProjectView, out: Path, placement: str, f: IO[str], prog
     """Place each image and write its entry; returns the project ids of the images exported, in order."""
     entries = _List(f)
     exported = []
+    folders = Folders()
     for item in view.placed(progress, "Placing images"):
-        place(item.path, out / "images" / item.name, placement)
+        place(item.path, out / "images" / item.name, placement, folders)
         exported.append(item.record.saved_id)
         entries.add(
             _dumps(
@@ -112,11 +113,13 @@ def _category(tag: Tag) -> dict[str, Any]:
 def _annotation(row: StoredAnnotation, ann_id: int, image_id: int, tails: _Tails) -> str:
     """The annotation's entry, as `json.dumps` writes it (floats as their repr)."""
     _id, _image, tag_id, geometry, provenance, author, editor, _version = row
-    g = json.loads(geometry)
+    values = _plain_polygon(geometry)
+    g = json.loads(geometry) if values is None else _POLYGON
     kind = g["type"]
     extra = ""
     if kind == "polygon":
-        values = list(chain.from_iterable(g["points"]))
+        if values is None:
+            values = list(chain.from_iterable(g["points"]))
         xs, ys = values[0::2], values[1::2]
     elif kind == "box":
         xs, ys = [g["x1"], g["x2"]], [g["y1"], g["y2"]]
@@ -141,6 +144,25 @@ def _annotation(row: StoredAnnotation, ann_id: int, image_id: int, tails: _Tails
         f'{{"id": {ann_id}, "image_id": {image_id}, "category_id": {tag_id}, "iscrowd": 0, "bbox": {bbox}, '
         f'"area": {area!r}, "segmentation": {segmentation}{extra}{tails.get(provenance, author, editor)}'
     )
+
+
+_POLYGON = {"type": "polygon"}
+_POLYGON_HEAD = '{"type":"polygon","points":[['
+
+
+def _plain_polygon(geometry: str) -> list[float] | None:
+    """A stored polygon's coordinates, read by string where the model wrote it (every number a plain
+    decimal): the same floats `json.loads` reads, without a list per point. None for anything else."""
+    if not (geometry.startswith(_POLYGON_HEAD) and geometry.endswith("]]}")):
+        return None
+    flat = geometry[len(_POLYGON_HEAD) : -3].replace("],[", ",")
+    if "e" in flat or "n" in flat:  # an exponent, or null / NaN / Infinity
+        return None
+    try:
+        values = list(map(float, flat.split(",")))
+    except ValueError:
+        return None
+    return values if flat.count(".") == len(values) else None  # an integer reads as an int in JSON
 
 
 def _segmentation(polygon: str, values: list[float]) -> str:

@@ -54,6 +54,7 @@ class SourceAnnotation:
     entry: str  # where in the file, for messages: "annotation id 7", "line 3", "object 2"
     provenance: Provenance = field(default_factory=Provenance)
     keypoint_names: tuple[str, ...] = ()  # of the instance's tag, when the file names them
+    extent: tuple[float, float, float, float] | None = None  # (min x, min y, max x, max y), where known
 
 
 @dataclass

@@ -9,10 +9,11 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from app.io import coco_export, labelme, voc, yolo
+from app.collector import paused
 from app.io.dataset import ExportResult
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
@@ -25,11 +26,12 @@ from app.store.errors import ProjectInUseError
 ProjectSource = Path | Callable[[], Database]
 
 Writer = Callable[[ProjectView, Path, Any, Progress], ExportResult]
-WRITERS: dict[str, Writer] = {
-    "coco": coco_export.write,
-    "yolo": yolo.write,
-    "voc": voc.write,
-    "labelme": labelme.write,
+# The module whose `write` writes each format; imported when used, so a command loads only its own format.
+WRITERS = {
+    "coco": "app.io.coco_export",
+    "yolo": "app.io.yolo",
+    "voc": "app.io.voc",
+    "labelme": "app.io.labelme",
 }
 
 
@@ -63,8 +65,9 @@ def export_project(
             store.database, options.changed_since, options.hard_examples, options.deployment
         )
         view = ProjectView(store, options.only_done, chosen)
-        with staging(out) as tmp:
-            result = WRITERS[options.format](view, tmp, options, progress)
+        write: Writer = import_module(WRITERS[options.format]).write
+        with staging(out) as tmp, paused():
+            result = write(view, tmp, options, progress)
             progress.check()
         if view.unchosen:
             result.left_out.append(f"{view.unchosen} image(s) {' or '.join(why)}")

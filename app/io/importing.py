@@ -4,9 +4,10 @@ transaction, or nothing. The GUI runs the same steps, with the write as an undoa
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
-from app.io import coco, labelme, voc, yolo_read
+from app.collector import paused
 from app.io.dataset import DatasetError, SourceDataset
 from app.io.export import ProjectSource, open_store
 from app.io.plan import ImportPlan, plan_import
@@ -15,18 +16,20 @@ from app.models import ImageRecord, Tag
 from app.store import ProjectDatabase, ProjectStore
 
 Reader = Callable[[Path, Progress], SourceDataset]
-READERS: dict[str, Reader] = {
-    "coco": coco.read,
-    "yolo": yolo_read.read,
-    "voc": voc.read,
-    "labelme": labelme.read,
+# The module whose `read` reads each format; imported when used, so a command loads only its own format.
+READERS = {
+    "coco": "app.io.coco",
+    "yolo": "app.io.yolo_read",
+    "voc": "app.io.voc",
+    "labelme": "app.io.labelme",
 }
 
 
 def read_dataset(fmt: str, src: Path, progress: Progress | None = None) -> SourceDataset:
     if fmt not in READERS:
         raise ValueError(f"Unknown format '{fmt}'; choose one of {', '.join(READERS)}.")
-    return READERS[fmt](Path(src).absolute(), progress or Progress())
+    read: Reader = import_module(READERS[fmt]).read
+    return read(Path(src).absolute(), progress or Progress())
 
 
 def plan_for(
@@ -34,8 +37,9 @@ def plan_for(
 ) -> ImportPlan:
     """Read and check everything; raises DatasetError listing the problems unless `skip_invalid`."""
     progress = progress or Progress()
-    data = read_dataset(fmt, src, progress)
-    plan = plan_import(data, store.root, store.tags(), store.images(), store.annotations_for, progress)
+    with paused():
+        data = read_dataset(fmt, src, progress)
+        plan = plan_import(data, store.root, store.tags(), store.images(), store.annotations_for, progress)
     if plan.issues and not skip_invalid:
         raise DatasetError(plan.issues)
     return plan
@@ -55,7 +59,8 @@ def plan_for_project(
 
 def write_plan(store: ProjectStore, plan: ImportPlan) -> tuple[list[Tag], list[ImageRecord], int]:
     """Write the whole plan in one transaction: the new tags and images, and how many annotations."""
-    return store.import_rows(plan.new_tags, plan.new_images, plan.rows, plan.statuses)
+    with paused():
+        return store.import_rows(plan.new_tags, plan.new_images, plan.rows, plan.statuses)
 
 
 def import_into(

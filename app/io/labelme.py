@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage
-from app.io.images import place
+from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
 from app.io.source_files import files_in, load_json, plain_error
@@ -33,8 +33,9 @@ EXTENSION = "labelassist"
 
 def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> ExportResult:
     result = ExportResult(out)
+    folders = Folders()
     for item in view.items(progress, "Writing labelme"):
-        place(item.path, out / item.name, options.images)
+        place(item.path, out / item.name, options.images, folders)
         shapes: list[dict[str, Any]] = []
         used: dict[str, Tag] = {}
         group = 0  # each keypoint instance's points share a group_id

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.models.geometry import Box, Point
+from app.models.geometry import Box, Point, Polygon
+
+# (min x, min y, max x, max y) of a geometry's coordinates.
+Extent = tuple[float, float, float, float]
 
 
 def flat(points: Sequence[Point], ndigits: int = 2) -> list[float]:
@@ -18,6 +21,23 @@ def pairs(values: Sequence[float]) -> list[Point]:
         raise ValueError(f"{len(values)} coordinates cannot be (x, y) pairs")
     floats = list(map(float, values))
     return list(zip(floats[0::2], floats[1::2], strict=True))
+
+
+def polygon_and_extent(values: Sequence[float]) -> tuple[Polygon, Extent]:
+    """[x, y, x, y, ...] → the polygon and its extent. Plainly good values (three points or more, all
+    finite: nearly every polygon of a dataset) skip the model's validation, which is most of an import's
+    time; anything else goes through it, for its own message. Raises as `pairs` and the model do."""
+    floats = list(map(float, values))
+    if len(floats) % 2:
+        raise ValueError(f"{len(floats)} coordinates cannot be (x, y) pairs")
+    xs, ys = floats[0::2], floats[1::2]
+    points = tuple(zip(xs, ys, strict=True))
+    total = sum(floats)  # not finite if any value is not (or the sum overflows: then the model decides)
+    if len(points) >= 3 and total - total == 0.0:
+        polygon = Polygon.model_construct(points=points)
+    else:
+        polygon = Polygon(points=points)
+    return polygon, (min(xs), min(ys), max(xs), max(ys))
 
 
 def polygon_area(points: Sequence[Point]) -> float:

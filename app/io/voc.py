@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset, SourceImage
-from app.io.images import place
+from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
 from app.io.source_files import files_in
@@ -26,8 +26,9 @@ def write(view: ProjectView, out: Path, options: Any, progress: Progress) -> Exp
     result = ExportResult(out)
     left = 0
     (out / "Annotations").mkdir(parents=True, exist_ok=True)
+    folders = Folders()
     for item in view.items(progress, "Writing Pascal VOC"):
-        place(item.path, out / "JPEGImages" / item.name, options.images)
+        place(item.path, out / "JPEGImages" / item.name, options.images, folders)
         root = ET.Element("annotation")
         _text(root, "folder", "JPEGImages")
         _text(root, "filename", item.name)

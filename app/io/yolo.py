@@ -21,7 +21,7 @@ from app.io.dataset import (
     YOLO_TASKS,
     ExportResult,
 )
-from app.io.images import place
+from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ExportItem, ProjectView
 from app.io.shapes import box_corners
@@ -87,6 +87,7 @@ class _TaskWriter:
     placement: str
     index: dict[int, int] = field(init=False)
     points: int = field(init=False)
+    folders: Folders = field(init=False, default_factory=Folders)
 
     def __post_init__(self) -> None:
         self.index = {t.id: i for i, t in enumerate(self.tags)}  # type: ignore[misc]
@@ -94,7 +95,7 @@ class _TaskWriter:
 
     def add(self, item: ExportItem, split: str) -> int:
         """Place the image and write its label file; returns how many annotations it holds."""
-        place(item.path, self.root / "images" / split / item.name, self.placement)
+        place(item.path, self.root / "images" / split / item.name, self.placement, self.folders)
         lines = [
             line
             for a in item.annotations

@@ -10,10 +10,7 @@ measured the same.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from app.collector import paused
 from app.models.quality import DeploymentQuality, QualityReport
 from app.store.backend import Database
 from app.store.quality_rows import ProjectRows
@@ -35,7 +32,7 @@ class QualityStore:
 
     def report(self, deployment_id: int | None = None) -> QualityReport:
         """Every deployment's figures (or one's), per model version, oldest version first."""
-        with _collector_paused():
+        with paused():
             return self._report(deployment_id)
 
     def _report(self, deployment_id: int | None) -> QualityReport:
@@ -77,7 +74,7 @@ class QualityStore:
     def hard_images(self, deployment_id: int) -> dict[int, int]:
         """Images where any version of the deployment missed annotations or had a committed suggestion
         corrected afterwards: image id -> how many such annotations and suggestions (the most, over versions)."""
-        with _collector_paused():
+        with paused():
             return self._hard_images(deployment_id)
 
     def _hard_images(self, deployment_id: int) -> dict[int, int]:
@@ -137,17 +134,3 @@ class QualityStore:
             (length, deployment_id),
         )
         return unit, calls_series(rows)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A report makes a million small objects and no reference cycles; left on, the cyclic collector would
-    walk the growing heap over and over (a fifth of the time). Its state is put back as it was (the app
-    runs it from the GUI thread only: app/gui_gc.py)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

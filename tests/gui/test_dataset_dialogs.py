@@ -12,7 +12,7 @@ import pytest
 from gui_driver import export_coco
 from PySide6.QtCore import QTimer
 
-import app.io.coco_export as coco_writer
+import app.io.coco_export as coco_format
 from app.models import Box, ImageRecord
 from app.store import ProjectStore
 from app.widgets.dataset_dialogs import ExportDialog, ImportDialog
@@ -98,13 +98,13 @@ def test_export_shows_progress_keeps_the_ui_live_and_cancels_cleanly(
 ) -> None:
     w = make_window(image_folder)
     release = threading.Event()
-    real_place = coco_writer.place
+    real_place = coco_format.place
 
-    def slow_place(src, dst, how):  # type: ignore[no-untyped-def]
+    def slow_place(*args):  # type: ignore[no-untyped-def]
         release.wait(10)  # hold the worker on its first image until the test has pressed Cancel
-        real_place(src, dst, how)
+        real_place(*args)
 
-    monkeypatch.setattr(coco_writer, "place", slow_place)
+    monkeypatch.setattr(coco_format, "place", slow_place)
     dialog = _dialog(w, "export_dataset", ExportDialog)
     dialog.out.setText(str(tmp_path / "out"))
     dialog.format.setCurrentIndex(dialog.format.findData("coco"))
