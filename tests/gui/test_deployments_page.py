@@ -190,6 +190,38 @@ def test_request_log_tells_what_became_of_the_predictions(make_window, image_fol
     assert errors == [] and seen == [(2, "500")]
 
 
+def test_an_output_with_no_place_shows_in_the_status_bar_and_the_request_log(
+    make_window, image_folder, fake_oip, qtbot
+) -> None:
+    import json
+
+    from fake_oip import boxes_answer
+
+    def with_embeddings(image: bytes) -> tuple[int, str, bytes]:
+        answer = boxes_answer([[10, 10, 60, 60]], [0.9], ["thing"])
+        answer["outputs"].append(
+            {"name": "foo_embeddings", "datatype": "FP32", "shape": [1, 2], "data": [1, 2]}
+        )
+        return 200, "application/json", json.dumps(answer).encode()
+
+    fake_oip.behaviour = with_embeddings
+    w = make_window(image_folder)
+    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
+    key(qtbot, w, Qt.Key.Key_M)
+    wait_for_suggestions(qtbot, w)
+    assert "outputs not placed: 'foo_embeddings' [1, 2]" in w.statusBar().currentMessage()
+    w.deployments_page.select(d.id)
+    notes: list[str] = []
+
+    def read(dialog: RequestLogDialog) -> None:
+        notes.append(dialog.table.item(0, dialog.table.columnCount() - 1).text())
+        dialog.reject()
+
+    errors = on_dialog(RequestLogDialog, read)
+    w.deployments_page.log_button.click()
+    assert errors == [] and len(notes) == 1 and notes[0].startswith("outputs not placed: 'foo_embeddings'")
+
+
 def test_usage_figures_are_read_off_the_gui_thread_and_follow_the_work(
     make_window, image_folder, fake_oip, monkeypatch, qtbot
 ) -> None:
