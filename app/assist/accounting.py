@@ -89,6 +89,7 @@ class Accounting:
             raw=(len(result.predictions) if result else 0) + answer.dropped,
             valid=valid,
             error=answer.error,
+            notes="; ".join(answer.notes),
         )
         return self.deployments.log.add(job.deployment.saved_id, entry)
 

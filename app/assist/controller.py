@@ -166,7 +166,8 @@ class AssistController(QObject):
             return
         self.suggestionsChanged.emit()
         dropped = f" ({answer.dropped} with invalid numbers left out)" if answer.dropped else ""
-        self.status.emit(self.feed.summary() + dropped)
+        notes = "".join(f"; {note}" for note in answer.notes)
+        self.status.emit(self.feed.summary() + dropped + notes)
 
     # ---- the suggestions on screen -------------------------------------------------------------
 

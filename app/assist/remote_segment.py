@@ -13,6 +13,8 @@ import numpy as np
 
 from app.assist.segment_engines import remote_id
 from app.inference.adapters import oip_interactive as profile
+from app.inference.adapters.oip import server_request
+from app.inference.adapters.oip_profile import binary_transport
 from app.inference.client import PROBE_TIMEOUT_S, InferenceClient
 from app.inference.errors import InferenceError
 from app.models import Deployment
@@ -41,10 +43,10 @@ class RemoteEngine:
         self.title = f"{d.name} (remote)"
         self._client = client
         self._token = token
-        self._checked = False
+        self._binary: bool | None = None  # how the server takes the image; None until asked
 
     def prepare(self, picture: Picture) -> object:
-        if not self._checked:
+        if self._binary is None:
             d = self.deployment
             meta = self._client.send(d, profile.metadata_request(d.model), self._token(), PROBE_TIMEOUT_S)
             if not profile.takes_prompts(meta.json()):
@@ -52,7 +54,8 @@ class RemoteEngine:
                     f"'{d.name}' does not segment from clicks: its model takes no "
                     f"{' / '.join(profile.PROMPT_INPUTS)} inputs (see docs/server.md)"
                 )
-            self._checked = True
+            server = self._client.send(d, server_request(), self._token(), PROBE_TIMEOUT_S).json()
+            self._binary = binary_transport(server)  # the image goes as the annotation profile's does
         h, w = picture.pixels.shape[:2]
         factor = min(1.0, SEND_SIDE / max(h, w))
         size = (max(1, round(w * factor)), max(1, round(h * factor)))
@@ -71,8 +74,18 @@ class RemoteEngine:
         points = [(x * k, y * k, 1) for x, y in prompt.positive] + [
             (x * k, y * k, 0) for x, y in prompt.negative
         ]
-        box = tuple(v * k for v in prompt.box) if prompt.box is not None else None
-        request = profile.segment_request(d.model, sent.data, points, box, f"segment-{next(_request_ids)}")  # type: ignore[arg-type]
+        box = None
+        if prompt.box is not None:
+            x1, y1, x2, y2 = prompt.box
+            box = (x1 * k, y1 * k, x2 * k, y2 * k)
+        request = profile.segment_request(
+            d.model,
+            sent.data,
+            points,
+            box,
+            f"segment-{next(_request_ids)}",
+            binary=bool(self._binary),
+        )
         response = self._client.send(d, request, self._token(), d.timeout_s)
         mask, score = profile.parse_mask(response, sent.width, sent.height)
         return Mask(np.asarray(mask, bool), 0.0, 0.0, 1.0 / k, score)

@@ -64,6 +64,7 @@ class AssistAnswer:
     error: str = ""
     failure: Failure | None = None
     status: int | None = None  # HTTP status of the answer
+    notes: tuple[str, ...] = ()  # what the user should be told about it (outputs the app could not place)
 
 
 def content_hash(data: bytes) -> str:
@@ -114,4 +115,5 @@ def run(client: InferenceClient, job: AssistJob) -> AssistAnswer:
         outcome.bytes_sent,
         outcome.dropped,
         status=outcome.status,
+        notes=outcome.notes,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.inference.adapters import adapter_for
-from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, shorten
+from app.inference.adapters.base import HttpRequest, HttpResponse, ImageInput, Probe, parse_answer, shorten
 from app.inference.errors import Failure, InferenceError, server_words
 from app.models import Deployment, Prediction, Protocol
 from app.models.deployment import AuthStyle
@@ -47,6 +47,7 @@ class InferOutcome:
     latency_ms: float
     bytes_sent: int
     status: int
+    notes: tuple[str, ...] = ()  # what the user should be told about the answer (outputs with no place)
 
 
 class InferenceClient:
@@ -183,10 +184,9 @@ class InferenceClient:
             response = self.send(d, request, token, d.timeout_s)
         latency = (time.perf_counter() - start) * 1000
         _expect_json(d, response)
-        predictions, dropped = adapter.parse_infer(
-            response, image, probe
-        )  # refuses more than MAX_PREDICTIONS
-        return InferOutcome(predictions, dropped, latency, len(request.body), response.status)
+        # refuses more than MAX_PREDICTIONS
+        predictions, dropped, notes = parse_answer(adapter, response, image, probe)
+        return InferOutcome(predictions, dropped, latency, len(request.body), response.status, notes)
 
     def stats(self, d: Deployment, token: str | None, version: str = "") -> ModelStats | None:
         """What the server itself counted for the deployment's model (Triton's statistics extension), or None

@@ -23,6 +23,7 @@ class LogEntry:
     above: int | None = None  # at or above the confidence threshold
     shown: int | None = None  # after hiding duplicates and decided ones
     error: str = ""
+    notes: str = ""  # what else the answer said: outputs of the model that have no place in an annotation
 
 
 class RequestLog:

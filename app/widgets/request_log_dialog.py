@@ -14,7 +14,20 @@ from PySide6.QtWidgets import (
 
 from app.inference.request_log import LogEntry
 
-COLUMNS = ("Time", "Image", "HTTP", "ms", "Sent", "Raw", "Valid", "Mapped", "≥ threshold", "Shown", "Error")
+COLUMNS = (
+    "Time",
+    "Image",
+    "HTTP",
+    "ms",
+    "Sent",
+    "Raw",
+    "Valid",
+    "Mapped",
+    "≥ threshold",
+    "Shown",
+    "Error",
+    "Notes",
+)
 
 
 def _cells(e: LogEntry) -> list[str]:
@@ -33,6 +46,7 @@ def _cells(e: LogEntry) -> list[str]:
         n(e.above),
         n(e.shown),
         e.error,
+        e.notes,
     ]
 
 
@@ -46,7 +60,8 @@ class RequestLogDialog(QDialog):
             QLabel(
                 "The last 50 calls, newest first. Raw: predictions in the answer; valid: with "
                 "finite numbers and inside the image; mapped: not ignored by the label mapping; "
-                "shown: above the threshold and not already annotated."
+                "shown: above the threshold and not already annotated; notes: outputs of the model "
+                "that have no place in an annotation."
             )
         )
         self.table = QTableWidget(len(entries), len(COLUMNS))

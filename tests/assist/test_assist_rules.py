@@ -208,3 +208,24 @@ def test_nan_and_off_image_boxes_are_left_out_or_clipped(make_layer: MakeLayer, 
     edge = geometry["edge"].bounds()
     assert (edge.x1, edge.y1, edge.x2, edge.y2) == (0, 0, 40, 30)
     assert any("invalid numbers left out" in m for m in layer.messages)
+
+
+def test_an_output_with_no_place_is_named_in_the_status_line_and_the_request_log(
+    make_layer: MakeLayer, fake_oip: FakeOip
+) -> None:
+    def with_embeddings(image: bytes) -> tuple[int, str, bytes]:
+        answer = boxes_answer([[10, 10, 60, 60]], [0.9], [label_for(image)])
+        embeddings = {"name": "foo_embeddings", "datatype": "FP32", "shape": [1, 3], "data": [0.1, 0.2, 0.3]}
+        answer["outputs"].append(embeddings)
+        return 200, "application/json", json.dumps(answer).encode()
+
+    fake_oip.behaviour = with_embeddings
+    layer = make_layer()
+    layer.m()
+    assert layer.assist.counts() == (1, 1), "the outputs it can place are shown as ever"
+    note = "outputs not placed: 'foo_embeddings' [1, 3] (no annotation holds them; not shown)"
+    assert layer.messages[-1].endswith(f"; {note}")
+    (entry,) = layer.deployments.log.entries(layer.deployment_id)
+    assert entry.notes == note and entry.error == ""
+    layer.m()  # from the cache: nothing was asked, so nothing new to tell
+    assert note not in layer.messages[-1]

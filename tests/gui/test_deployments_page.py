@@ -23,7 +23,6 @@ from app.store.assist_store import AssistStore
 from app.widgets import deployments_page
 from app.widgets.deployment_dialogs import LocalSettingsDialog
 from app.widgets.remote_dialog import RemoteDialog
-from app.widgets.request_log_dialog import RequestLogDialog
 
 
 def _alive(pid: int) -> bool:
@@ -161,33 +160,6 @@ def test_test_connection_says_why_a_deployment_is_not_usable(
     qtbot.waitUntil(lambda: dialog.result.text().startswith("Not usable"), timeout=10_000)
     assert "HTTP 404 (check the model name)" in dialog.result.text()
     dialog.reject()
-
-
-def test_request_log_tells_what_became_of_the_predictions(make_window, image_folder, fake_oip, qtbot) -> None:
-    from assist_driver import use_deployment
-
-    w = make_window(image_folder)
-    d = use_deployment(qtbot, w, "fake", fake_oip.url, "fake")
-    key(qtbot, w, Qt.Key.Key_M)  # two boxes: 0.9 and 0.3; the threshold is 0.5
-    wait_for_suggestions(qtbot, w)
-    key(qtbot, w, Qt.Key.Key_S)  # the log keeps what the answer brought, whatever the labeller did next
-    fake_oip.behaviour = lambda image: (500, "application/json", b'{"error": "out of memory"}')
-    key(qtbot, w, Qt.Key.Key_M, Qt.KeyboardModifier.ShiftModifier)  # ask again
-    qtbot.waitUntil(lambda: not w.assist.busy, timeout=10_000)
-    failed, ok = w.deployments.log.entries(d.id)
-    assert (ok.status, ok.raw, ok.valid, ok.mapped, ok.above, ok.shown) == (200, 2, 2, 2, 1, 1)
-    assert ok.bytes_sent > 1000 and ok.latency_ms is not None
-    assert failed.status == 500 and "out of memory" in failed.error
-    w.deployments_page.select(d.id)
-    seen: list[tuple[int, str]] = []
-
-    def read(dialog: RequestLogDialog) -> None:
-        seen.append((dialog.table.rowCount(), dialog.table.item(0, 2).text()))
-        dialog.reject()
-
-    errors = on_dialog(RequestLogDialog, read)
-    w.deployments_page.log_button.click()
-    assert errors == [] and seen == [(2, "500")]
 
 
 def test_usage_figures_are_read_off_the_gui_thread_and_follow_the_work(

@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import json
+import struct
 
 import numpy as np
 import pytest
+from fake_oip import FakeOip
 
+from app.assist.remote_segment import RemoteEngine
 from app.inference.adapters import oip_interactive as profile
 from app.inference.adapters.base import HttpResponse
+from app.inference.client import InferenceClient
 from app.inference.errors import InferenceError
+from app.models import Deployment
+from app.segment.engine import Picture, Prompt
 
 
 def answer(*outputs: dict) -> HttpResponse:  # type: ignore[type-arg]
@@ -18,7 +24,9 @@ def answer(*outputs: dict) -> HttpResponse:  # type: ignore[type-arg]
 
 
 def test_the_request_carries_the_clicks_and_the_box() -> None:
-    r = profile.segment_request("sam v2", b"jpeg", [(10, 20, 1), (30, 40, 0)], (1, 2, 3, 4), "click-7")
+    r = profile.segment_request(
+        "sam v2", b"jpeg", [(10, 20, 1), (30, 40, 0)], (1, 2, 3, 4), "click-7", binary=False
+    )
     assert (r.method, r.path) == ("POST", "/v2/models/sam%20v2/infer")
     body = json.loads(r.body)
     inputs = {i["name"]: i for i in body["inputs"]}
@@ -30,6 +38,23 @@ def test_the_request_carries_the_clicks_and_the_box() -> None:
         "data": [10, 20, 30, 40],
     }
     assert inputs["point_labels"]["data"] == [1, 0] and inputs["box"]["data"] == [1, 2, 3, 4]
+    assert inputs["image"]["parameters"] == {"content_type": "base64"}  # for a server that decodes it
+
+
+def test_with_the_binary_extension_the_image_goes_raw_and_the_clicks_as_json() -> None:
+    r = profile.segment_request("sam", b"jpeg", [(10, 20, 1)], None, "click-8", binary=True)
+    length = int(r.headers["Inference-Header-Content-Length"])
+    head, tail = json.loads(r.body[:length]), r.body[length:]
+    image, coords, labels = head["inputs"]
+    assert image == {
+        "name": "image",
+        "shape": [1],
+        "datatype": "BYTES",
+        "parameters": {"binary_data_size": 8},
+    }
+    assert tail == struct.pack("<I", 4) + b"jpeg"
+    assert coords["data"] == [10, 20] and labels["data"] == [1]
+    assert head["parameters"] == {"binary_data_output": True}
 
 
 def test_a_model_is_interactive_when_its_metadata_lists_the_prompt_inputs() -> None:
@@ -61,3 +86,42 @@ def test_a_mask_of_the_wrong_size_or_no_mask_is_refused() -> None:
         profile.parse_mask(answer({"name": "scores", "datatype": "FP32", "shape": [1], "data": [1]}), 4, 3)
     with pytest.raises(InferenceError, match="RLE"):
         profile.parse_mask(answer({"name": "masks", "datatype": "BYTES", "shape": [1], "data": ["{"]}), 4, 3)
+
+
+PROMPTED = {
+    "name": "fake",
+    "versions": ["1"],
+    "inputs": [{"name": n, "datatype": "FP32", "shape": [-1]} for n in ("image", *profile.PROMPT_INPUTS)],
+    "outputs": [{"name": "masks", "datatype": "UINT8", "shape": [-1, -1, -1]}],
+}
+
+
+def test_the_remote_engine_sends_the_image_as_the_server_takes_it(fake_oip: FakeOip) -> None:
+    """Raw where the server lists the binary extension, as the annotation profile's requests do."""
+    fake_oip.metadata, fake_oip.extensions = PROMPTED, ["binary_tensor_data"]
+    sent: list[bytes] = []
+
+    def one_mask(image: bytes) -> tuple[int, str, bytes]:
+        sent.append(image)
+        mask = {"name": "masks", "datatype": "UINT8", "shape": [1, 10, 12], "data": [1] * 120}
+        return 200, "application/json", json.dumps({"model_name": "fake", "outputs": [mask]}).encode()
+
+    fake_oip.behaviour = one_mask
+    engine = RemoteEngine(
+        Deployment(name="clicks", url=fake_oip.url, model="fake"), InferenceClient(), lambda: None
+    )
+    picture = Picture(np.zeros((10, 12, 3), np.uint8))
+    mask = engine.segment(picture, engine.prepare(picture), Prompt(positive=((3.0, 4.0),)), (0, 0, 12, 10))
+    assert mask.pixels.all() and sent[0].startswith(b"\xff\xd8")  # the JPEG itself reached the model
+    image, coords, labels = fake_oip.last_request["inputs"]
+    assert "binary_data_size" in image["parameters"] and coords["data"] == [3, 4] and labels["data"] == [1]
+
+
+def test_a_triton_without_the_binary_extension_is_refused_with_the_reason(fake_oip: FakeOip) -> None:
+    fake_oip.metadata, fake_oip.server_name = PROMPTED, "triton"
+    engine = RemoteEngine(
+        Deployment(name="clicks", url=fake_oip.url, model="fake"), InferenceClient(), lambda: None
+    )
+    with pytest.raises(InferenceError, match="does not list the binary tensor extension"):
+        engine.prepare(Picture(np.zeros((10, 12, 3), np.uint8)))
+    assert fake_oip.infer_calls == 0

@@ -159,9 +159,7 @@ def test_an_output_with_no_place_is_reported_and_the_predictions_kept() -> None:
     response = HttpResponse(200, {}, json.dumps({"outputs": outputs}).encode())
     predictions, dropped, notes = OipAdapter().parse_infer_notes(response, _png(8, 8), probe)
     assert [p.label for p in predictions] == ["hand"] and dropped == 0
-    assert notes == (
-        "the model's output(s) 'handedness' [1] (BYTES) have no place in LabelAssist's annotations and are not shown",
-    )
+    assert notes == ("outputs not placed: 'handedness' [1] (BYTES) (no annotation holds them; not shown)",)
 
 
 def _layout(size: tuple[int, int] | None) -> layouts.Layout:

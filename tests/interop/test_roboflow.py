@@ -1,7 +1,9 @@
 """The Roboflow adapter against Roboflow's real inference server 1.8.3, offline (no Roboflow API): the probe
-reads the server's name and version, and its errors read as the server meant them — its 503 for a Roboflow
-model it cannot fetch says it cannot reach the Roboflow API (not "busy"), its 500 for a broken local model
-package is its own words."""
+reads the server's name and version; keypoints and instance-segmentation polygons from local model packages
+(tests/interop/servers/roboflow_packages: inference-models packages of code, no weights, answering known
+geometry) arrive exact, boxes as pixel centres turned into corners; and its errors read as the server meant
+them — its 503 for a Roboflow model it cannot fetch says it cannot reach the Roboflow API (not "busy"), its
+500 for a broken local model package is its own words."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 from PIL import Image
 
 from app.inference.adapters import ImageInput
-from app.inference.client import InferenceClient
+from app.inference.client import InferenceClient, InferOutcome
 from app.inference.errors import InferenceError
 from app.models import Deployment, Protocol, Task
 from tests.interop.conftest import SERVERS, free_port, interop_python, start_server, stop, wait_until_up
@@ -49,16 +51,53 @@ def _image() -> ImageInput:
     return ImageInput(buffer.getvalue(), "red.png", 64, 48)
 
 
-def _infer(d: Deployment) -> None:
+def _infer(d: Deployment) -> InferOutcome:
     client = InferenceClient()
     probe = client.probe(d, None)
-    client.infer(d, None, _image(), floor=0.05, probe=probe, request_id="img-1/1")
+    return client.infer(d, None, _image(), floor=0.05, probe=probe, request_id="img-1/1")
+
+
+def _package(name: str) -> str:
+    return str(SERVERS / "roboflow_packages" / name)
 
 
 def test_the_probe_names_the_server(server_url: str) -> None:
     d = Deployment(name="rf", protocol=Protocol.ROBOFLOW, url=server_url, model="people/3", task=Task.DETECT)
     probe = InferenceClient().probe(d, None)
     assert probe.extra["server"] == "Roboflow Inference Server 1.8.3"
+
+
+def test_keypoints_arrive_exact_with_their_names(server_url: str) -> None:
+    d = Deployment(
+        name="rf",
+        protocol=Protocol.ROBOFLOW,
+        url=server_url,
+        model=_package("keypoints"),
+        task=Task.KEYPOINTS,
+    )
+    outcome = _infer(d)
+    (p,) = outcome.predictions
+    assert outcome.dropped == 0 and (p.label, p.score) == ("person", 0.9375)
+    assert (p.box.x1, p.box.y1, p.box.x2, p.box.y2) == (8, 6, 40, 30)
+    assert p.keypoints is not None and p.keypoint_names == ("nose", "left_eye", "right_eye")
+    assert [(k.x, k.y, k.score) for k in p.keypoints] == [
+        (12.5, 10.25, 0.875),
+        (20.0, 14.5, 0.75),
+        (30.75, 22.0, 0.625),
+    ]
+
+
+def test_an_instance_mask_arrives_as_the_servers_exact_outline(server_url: str) -> None:
+    """The model's mask covers columns 10..29 and rows 8..19; the server traces it through the pixels' centres."""
+    d = Deployment(
+        name="rf", protocol=Protocol.ROBOFLOW, url=server_url, model=_package("polygons"), task=Task.SEGMENT
+    )
+    outcome = _infer(d)
+    (p,) = outcome.predictions
+    assert outcome.dropped == 0 and (p.label, p.score) == ("box", 0.8125)
+    assert (p.box.x1, p.box.y1, p.box.x2, p.box.y2) == (10, 8, 30, 20)
+    assert p.polygon is not None
+    assert p.polygon.points == ((10, 8), (10, 19), (29, 19), (29, 8))
 
 
 @pytest.mark.parametrize("model", ["people/3", "yolov8n-640"])

@@ -16,7 +16,6 @@ import pytest
 import requests
 
 from app.inference.adapters.base import ImageInput
-from app.inference.adapters.oip import OipAdapter
 from app.inference.client import InferenceClient
 from app.inference.errors import InferenceError
 from app.models import Deployment, Task
@@ -126,13 +125,10 @@ def test_an_output_with_no_place_is_reported_and_the_rest_kept(triton_url: str) 
     client, d = InferenceClient(), deployment(triton_url, "extra")
     probe = client.probe(d, None)
     image = png(40, 30)
-    request = OipAdapter().infer_request(d, image, "img-2/gen-1", 0.1, probe)
-    response = client.send(d, request, None, 30)
-    predictions, dropped, notes = OipAdapter().parse_infer_notes(response, image, probe)
-    assert len(predictions) == 2 and dropped == 0 and predictions[0].keypoints is not None
-    assert notes == (
-        "the model's output(s) 'embedding' [2, 4] have no place in LabelAssist's annotations and are not shown",
-    )
+    outcome = client.infer(d, None, image, floor=0.1, probe=probe, request_id="img-2/gen-1")
+    assert len(outcome.predictions) == 2 and outcome.dropped == 0
+    assert outcome.predictions[0].keypoints is not None
+    assert outcome.notes == ("outputs not placed: 'embedding' [2, 4] (no annotation holds them; not shown)",)
 
 
 @pytest.mark.parametrize("model", ["pixels", "pixels_fixed"])

@@ -38,6 +38,7 @@ class FakeOip:
         self.answered = 0
         self.delay_s = 0.0
         self.extensions: list[str] = []
+        self.server_name = "fake"  # as the server names itself at /v2
         self.metadata: dict[str, Any] = {
             "name": "fake",
             "versions": ["1"],
@@ -70,7 +71,7 @@ class FakeOip:
                 if self.path.endswith("/ready") or self.path.startswith("/v2/health"):
                     self._send(200, b"")
                 elif self.path == "/v2":
-                    answer = {"name": "fake", "version": "1", "extensions": fake.extensions}
+                    answer = {"name": fake.server_name, "version": "1", "extensions": fake.extensions}
                     self._send(200, json.dumps(answer).encode())
                 elif self.path == "/v2/models/fake":
                     self._send(200, json.dumps(fake.metadata).encode())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from app.models import Deployment, ModelInfo, Prediction
 
@@ -77,6 +77,26 @@ class Adapter(Protocol):
     ) -> tuple[list[Prediction], int]:
         """Predictions in image pixels (top-left origin, xyxy) and how many were left out as invalid."""
         ...
+
+
+@runtime_checkable
+class NotingAdapter(Protocol):
+    """An adapter that can tell what in an answer it could not place (an output with no place in an
+    annotation): the user is told, as nothing the model produced may vanish unsaid."""
+
+    def parse_infer_notes(
+        self, response: HttpResponse, image: ImageInput, probe: Probe
+    ) -> tuple[list[Prediction], int, tuple[str, ...]]: ...
+
+
+def parse_answer(
+    adapter: Adapter, response: HttpResponse, image: ImageInput, probe: Probe
+) -> tuple[list[Prediction], int, tuple[str, ...]]:
+    """The adapter's parse_infer, with its notes on the answer where it has any."""
+    if isinstance(adapter, NotingAdapter):
+        return adapter.parse_infer_notes(response, image, probe)
+    predictions, dropped = adapter.parse_infer(response, image, probe)
+    return predictions, dropped, ()
 
 
 def shorten(text: str, limit: int = 200) -> str:

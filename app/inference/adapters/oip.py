@@ -254,7 +254,8 @@ def unplaced(outputs: dict[str, Any], placed: set[str]) -> str:
     if not left:
         return ""
     named = ", ".join(f"'{name}' {_shape(outputs[name])}" for name in left[:5])
-    return f"the model's output(s) {named} have no place in LabelAssist's annotations and are not shown"
+    more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+    return f"outputs not placed: {named}{more} (no annotation holds them; not shown)"
 
 
 class OipAdapter:

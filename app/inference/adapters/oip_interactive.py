@@ -4,13 +4,13 @@ adapter: requests are built as plain data and answers read here; the client send
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 from urllib.parse import quote
 
 import numpy as np
 
+from app.inference.adapters import oip_profile
 from app.inference.adapters.base import HttpRequest, HttpResponse
 from app.inference.adapters.oip_tensors import HEADER_LENGTH, read_response
 from app.inference.errors import InferenceError
@@ -36,16 +36,12 @@ def segment_request(
     points: list[tuple[float, float, int]],
     box: tuple[float, float, float, float] | None,
     request_id: str,
+    *,
+    binary: bool,
 ) -> HttpRequest:
-    """The request for an encoded image and a prompt in its pixels: points (x, y, 1 object / 0 background)."""
-    inputs: list[dict[str, Any]] = [
-        {
-            "name": "image",
-            "shape": [1],
-            "datatype": "BYTES",
-            "parameters": {"content_type": "base64"},
-            "data": [base64.b64encode(image).decode("ascii")],
-        },
+    """The request for an encoded image and a prompt in its pixels: points (x, y, 1 object / 0 background).
+    ``binary``: the image goes as a raw tensor (oip_profile.binary_transport says which a server takes)."""
+    prompt: list[dict[str, Any]] = [
         {
             "name": POINT_COORDS,
             "shape": [len(points), 2],
@@ -60,12 +56,12 @@ def segment_request(
         },
     ]
     if box is not None:
-        inputs.append({"name": BOX, "shape": [4], "datatype": "FP32", "data": [float(v) for v in box]})
-    body = json.dumps(
-        {"id": request_id, "inputs": inputs, "outputs": [{"name": "masks"}, {"name": "scores"}]}
-    )
+        prompt.append({"name": BOX, "shape": [4], "datatype": "FP32", "data": [float(v) for v in box]})
+    head: dict[str, Any] = {"id": request_id, "outputs": [{"name": "masks"}, {"name": "scores"}]}
+    if binary:
+        head["parameters"] = {"binary_data_output": True}  # a mask is large as JSON numbers
     path = f"/v2/models/{quote(model, safe='')}/infer"
-    return HttpRequest("POST", path, body.encode(), {"Content-Type": "application/json"})
+    return oip_profile.image_request(path, head, "image", image, binary=binary, more=prompt)
 
 
 def parse_mask(response: HttpResponse, width: int, height: int) -> tuple[np.ndarray, float | None]:

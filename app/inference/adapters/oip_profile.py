@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -167,13 +168,20 @@ def profile_request(model: str, input_name: str, *, binary: bool) -> HttpRequest
 
 
 def image_request(
-    path: str, head: dict[str, Any], input_name: str, image: bytes, *, binary: bool
+    path: str,
+    head: dict[str, Any],
+    input_name: str,
+    image: bytes,
+    *,
+    binary: bool,
+    more: Sequence[dict[str, Any]] = (),
 ) -> HttpRequest:
-    """An infer request whose one input is the encoded image (BYTES [1]), sent as the server understands."""
+    """An infer request whose input is the encoded image (BYTES [1]), sent as the server understands, and
+    `more` small tensors (an interactive model's clicks) after it as JSON data, which every server reads."""
     import base64
 
     tensor: dict[str, Any] = {"name": input_name, "shape": [1], "datatype": "BYTES"}
-    head = {**head, "inputs": [tensor]}
+    head = {**head, "inputs": [tensor, *more]}
     if binary:
         raw = struct.pack("<I", len(image)) + image
         tensor["parameters"] = {"binary_data_size": len(raw)}
