@@ -64,7 +64,7 @@ class Accounting:
             return Kept(None, None)  # removed meanwhile
         key = answer_key(answer)
         if answer.result is not None and key is not None:
-            self.cache.put(key, answer.result)
+            self.cache.put(key, answer.result, job.image_id)
         entry = None
         if answer.result is not None or answer.failure is not None:
             entry = self._log(answer, tags if count_valid else None)

@@ -3,15 +3,10 @@ the project file, plus what is known about each image's content hash and size.""
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from collections import OrderedDict
 
 from app.models import PredictionSet
 from app.store.assist_store import AssistStore, CacheKey
-from app.store.errors import StoreError
-
-log = logging.getLogger(__name__)
 
 MEMORY_ENTRIES = 512
 
@@ -42,12 +37,7 @@ class AnswerCache:
         )
 
     def learn(self, image_id: int, content_hash: str, width: int, height: int) -> None:
-        if self._hashes.get(image_id) != content_hash and self.records is not None:
-            try:
-                self.records.remember_content(image_id, content_hash)
-            except (sqlite3.Error, StoreError) as e:
-                # Only the quality figures need it, and the image's next answer tries again.
-                log.warning("the content of image %d was not kept: %s", image_id, e)
+        """What an image's content is, as read for a request (the project file gets it with the answer)."""
         self._hashes[image_id] = content_hash
         self._sizes[content_hash] = (width, height)
 
@@ -75,12 +65,12 @@ class AnswerCache:
             self._remember(key, result)
         return result
 
-    def put(self, key: CacheKey, result: PredictionSet) -> None:
-        """Keep an answer in memory and in the project file."""
+    def put(self, key: CacheKey, result: PredictionSet, image_id: int | None = None) -> None:
+        """Keep an answer in memory and in the project file, with which content `image_id` has."""
         self._remember(key, result)
         self.known(key.deployment_id, key.model_version).add(key.content_hash)
         if self.records is not None:
-            self.records.cache(key, result)
+            self.records.cache(key, result, image_id)
 
     def _remember(self, key: CacheKey, result: PredictionSet) -> None:
         self._memory[key] = result

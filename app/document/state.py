@@ -189,7 +189,9 @@ class DocumentState(QObject):
             self.annotationsAdded.emit(mine)
         if started is not None and self._session is not None:
             who = self._session.database.who
-            self._replace_image(started.model_copy(update={"status": ImageStatus.IN_PROGRESS, "status_by": who}))
+            self._replace_image(
+                started.model_copy(update={"status": ImageStatus.IN_PROGRESS, "status_by": who})
+            )
         return added
 
     def _started_by(self, annotations: Sequence[Annotation]) -> ImageRecord | None:

@@ -46,9 +46,7 @@ def write_answers(database: Database, answers: Sequence[AssistAnswer]) -> None:
         for answer in answers:
             key = answer_key(answer)
             if answer.result is not None and key is not None:
-                records.cache(key, answer.result)
-                # As the app does on asking: the quality figures meet this answer with the image's labels.
-                records.remember_content(answer.job.image_id, key.content_hash)
+                records.cache(key, answer.result, answer.job.image_id)  # as the app keeps an answer
             if answer.result is not None or answer.failure is not None:
                 record_call(records, answer)
             if not answer.error and key is not None:  # answered now or before: waiting for review

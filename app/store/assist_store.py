@@ -99,7 +99,9 @@ class AssistStore:
         except ValidationError:
             return None  # unreadable: ask the model again
 
-    def cache(self, key: CacheKey, predictions: PredictionSet) -> None:
+    def cache(self, key: CacheKey, predictions: PredictionSet, image_id: int | None = None) -> None:
+        """Keep a model's answer; with `image_id`, also which content that image has (so the answer meets the
+        image's annotations in the quality figures), in the same transaction."""
         with self.database.transaction() as c:
             c.execute(
                 "INSERT INTO prediction_cache(content_hash, deployment_id, model_version, predictions, created_at) "
@@ -113,23 +115,13 @@ class AssistStore:
                     now_iso(),
                 ),
             )
-
-    # ---- image contents ------------------------------------------------------------------------
-
-    def remember_content(self, image_id: int, content_hash: str) -> None:
-        """Keep which content an image has, so the model's answer for it meets the image's annotations in
-        the quality figures; written only when it is new or changed."""
-        row = self.database.execute(
-            "SELECT content_hash FROM image_contents WHERE image_id = ?", (image_id,)
-        ).fetchone()
-        if row is not None and row[0] == content_hash:
-            return
-        with self.database.transaction() as c:
-            c.execute(
-                "INSERT INTO image_contents(image_id, content_hash) VALUES (?, ?) "
-                "ON CONFLICT (image_id) DO UPDATE SET content_hash = excluded.content_hash",
-                (image_id, content_hash),
-            )
+            if image_id is not None:
+                c.execute(
+                    "INSERT INTO image_contents(image_id, content_hash) VALUES (?, ?) "
+                    "ON CONFLICT (image_id) DO UPDATE SET content_hash = excluded.content_hash "
+                    "WHERE image_contents.content_hash <> excluded.content_hash",
+                    (image_id, key.content_hash),
+                )
 
     # ---- pre-labelled images ---------------------------------------------------------------------
 

@@ -94,7 +94,9 @@ def test_a_write_the_project_file_refuses_is_reported_and_not_left_on_the_undo_s
 def test_the_first_annotation_and_the_image_started_are_written_together_or_not_at_all(make_doc) -> None:
     doc = make_doc(tags=(CAR,))
     other = sqlite3.connect(doc.project_path, isolation_level=None)
-    other.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON images BEGIN SELECT RAISE(ABORT, 'no'); END")
+    other.execute(
+        "CREATE TRIGGER refuse BEFORE UPDATE OF status ON images BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
     try:
         doc.add_annotation(box(10, 10, 60, 60))  # the status cannot be written: neither is the box
     finally:
@@ -135,13 +137,17 @@ def test_removing_a_tag_takes_its_annotations_in_every_image_and_undo_brings_the
     assert [t.name for t in doc.tag_list()] == ["car", "bus"]  # keys 1–9 keep their order
 
 
-def test_undoing_a_tag_removal_brings_the_tag_and_its_annotations_back_together_or_not_at_all(make_doc) -> None:
+def test_undoing_a_tag_removal_brings_the_tag_and_its_annotations_back_together_or_not_at_all(
+    make_doc,
+) -> None:
     doc = make_doc(tags=(CAR, BUS))
     car = doc.current_tag_id
     doc.add_annotation(box(10, 10, 60, 60))
     doc.remove_tag(car)
     other = sqlite3.connect(doc.project_path, isolation_level=None)
-    other.execute("CREATE TRIGGER refuse BEFORE INSERT ON annotations BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    other.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON annotations BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
     try:
         doc.undo_stack.undo()  # the tag could be written, its annotation cannot: neither comes back
         stored_tags = [name for (name,) in other.execute("SELECT name FROM tags")]

@@ -103,6 +103,17 @@ def _replay(copy: Path, seed: int, last_done: int, in_flight: int | None) -> dic
     return held
 
 
+def _difference(held: dict, expected: dict, edit: int) -> str:
+    """What the project held that the replay after `edit` did not, and what it lacked, table by table."""
+    lines = [f"against the replay after edit {edit}:"]
+    for table in held:
+        extra = [r for r in held[table] if r not in expected[table]]
+        missing = [r for r in expected[table] if r not in held[table]]
+        lines += [f"  {table} held, not replayed: {r}" for r in extra[:3]]
+        lines += [f"  {table} replayed, not held: {r}" for r in missing[:3]]
+    return "\n".join(lines) + "\n"
+
+
 def _integrity_ok(path: Path) -> bool:
     conn = sqlite3.connect(path)
     try:
@@ -153,5 +164,6 @@ def test_a_killed_app_loses_no_reported_edit(qapp, server: BackgroundServer, tmp
             edits = "".join(lines[-6:])
             problems.append(
                 f"kill {kill} (seed {seed}): intact {intact}, history gone {history_gone}, kept {kept}\n{edits}"
+                + "".join(_difference(held, expected[i], i) for i in sorted(expected))
             )
     assert not problems, "\n".join(problems)

@@ -9,6 +9,7 @@ import pytest
 from app.models import Box, Deployment, LocalSpec, ModelInfo, Prediction, PredictionSet
 from app.store import ProjectDatabase, ProjectStore
 from app.store.assist_store import COMMITTED, DISMISSED, AssistStore, CacheKey
+from app.store.errors import IntegrityFailure
 from app.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
@@ -110,3 +111,22 @@ def test_pre_labelled_images_are_kept_per_model_version_and_go_with_their_deploy
     again.delete_deployment(d.id)
     assert not again.is_prelabelled(b.id, d.id, "v1")
     again.database.close()
+
+
+def test_an_answer_and_which_content_its_image_has_are_kept_together_or_not_at_all(tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: E501
+    from app.models import ImageRecord
+
+    store = ProjectStore.create(tmp_path / "p.labelassist")
+    records = AssistStore(store.database)
+    [a] = store.add_images([ImageRecord(path="a.jpg", width=10, height=10)])
+    d = records.save_deployment(Deployment(name="d", url="http://h", model="m"))
+    key = CacheKey(content_hash="abc", deployment_id=d.id, model_version="v1")
+    answer = PredictionSet(model=ModelInfo(name="m", version="v1"))
+    with pytest.raises(IntegrityFailure):  # the image is gone: its content cannot be kept, nor the answer
+        records.cache(key, answer, image_id=a.id + 1)
+    assert records.cached(key) is None
+    records.cache(key, answer, image_id=a.id)
+    records.cache(key.model_copy(update={"content_hash": "new"}), answer, image_id=a.id)  # the file changed
+    contents = store.database.execute("SELECT image_id, content_hash FROM image_contents").fetchall()
+    assert records.cached(key) == answer and [tuple(r) for r in contents] == [(a.id, "new")]
+    store.close()

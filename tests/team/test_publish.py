@@ -72,12 +72,13 @@ def source(tmp_path: Path) -> Path:
         assist = AssistStore(alice.database)
         d = assist.save_deployment(Deployment(name="cars", url="http://127.0.0.1:1", model="detector"))
         key = CacheKey(content_hash="abc", deployment_id=d.saved_id, model_version="1")
-        assist.cache(key, PredictionSet(model=ModelInfo(name="detector", version="1", labels=("car",))))
+        assist.cache(
+            key, PredictionSet(model=ModelInfo(name="detector", version="1", labels=("car",))), a.saved_id
+        )
         assist.run(assist.decide(key, ["s1", "s2"], COMMITTED))
         assist.run(assist.decide(key, ["s3"], DISMISSED))
         assist.mark_prelabelled([a.saved_id, c.saved_id], d.saved_id, "1")
         assist.record_call(d.saved_id, ok=True, latency_ms=12.5, predictions=3, content_hash="abc")
-        assist.remember_content(a.saved_id, "abc")
     finally:
         alice.close()
         bob.close()
