@@ -36,6 +36,7 @@ class TeamLink(QObject):
         self.held: dict[int, Claim] = self.claims.held()
         self.role = database.role()
         self._mine: int | None = None  # the image this workstation holds
+        self._viewing: int | None = None  # the image on screen: held, or to be claimed once it is free
         self._listener = Listener(
             database.address, database.session, self.noticed.emit, self._listenerOnline.emit
         )
@@ -61,11 +62,12 @@ class TeamLink(QObject):
 
     def claim(self, image_id: int | None) -> Claim | None:
         """Hold the image now on screen (and give back the one before); returns who holds it now."""
+        self._viewing = image_id
+        previous, self._mine = self._mine, None
         try:
-            if self._mine is not None and self._mine != image_id:
-                self.claims.release(self._mine)
-                self._set_held(self._mine, None)
-            self._mine = None
+            if previous is not None and previous != image_id:
+                self._set_held(previous, None)
+                self.claims.release(previous)  # when the server is away, coming back gives it back
             if image_id is None:
                 return None
             claim = self.claims.claim(image_id)
@@ -101,8 +103,9 @@ class TeamLink(QObject):
     # ---- timers and the listener ---------------------------------------------------------------
 
     def _renew_claims(self) -> None:
-        if self._mine is not None:
-            self.claim(self._mine)
+        """Renew the claim on the image on screen, or take it if its holder's claim ran out."""
+        if self._viewing is not None and self.online:
+            self.claim(self._viewing)
         try:
             self.held = self.claims.held()
         except StoreError:
@@ -126,13 +129,16 @@ class TeamLink(QObject):
         self.onlineChanged.emit(True)
 
     def _mine_again(self) -> None:
-        mine, self._mine = self._mine, None
+        """Back online: hold the image on screen again, and give back any other claim that could not be
+        given back while the server was away (the image left meanwhile)."""
+        self._mine = None
         try:
+            self.claims.release_all(keep=self._viewing)
             self.held = self.claims.held()
         except StoreError:
             return
-        if mine is not None:
-            self.claim(mine)
+        self.claim(self._viewing)
+        self.claimChanged.emit(-1)
 
     def _follow_claims(self, notice: Notice) -> None:
         if notice.table != "claims" or notice.image_id is None:
@@ -142,6 +148,8 @@ class TeamLink(QObject):
         except StoreError:
             return
         self._set_held(notice.image_id, claim)
+        if claim is None and notice.image_id == self._viewing:
+            self.claim(self._viewing)  # its holder left it: this workstation takes it over
 
     def _set_held(self, image_id: int, claim: Claim | None) -> None:
         before = self.held.get(image_id)

@@ -19,9 +19,7 @@ class _AfterPaint(QObject):
         self.widget = widget
         self.fn: Callable[[], None] | None = fn
         widget.installEventFilter(self)
-        if (
-            fallback_ms >= 0
-        ):  # a window that is never exposed (minimised, another desktop) must not wait forever
+        if fallback_ms >= 0:  # a window never exposed (minimised, another desktop) must not wait forever
             QTimer.singleShot(fallback_ms, self, self._run)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -33,10 +31,13 @@ class _AfterPaint(QObject):
 
     def _run(self) -> None:
         fn, self.fn = self.fn, None
-        if fn is not None:
-            self.widget.removeEventFilter(self)
-            fn()
+        if fn is None:
+            return  # the paint and the fallback both came: the first one ran it
+        self.widget.removeEventFilter(self)
+        # Before fn: a dialog that fn opens runs a nested event loop, and a deletion asked for here waits
+        # for this loop, so this object outlives the dialog (and the fallback timer dies with it).
         self.deleteLater()
+        fn()
 
 
 def after_first_paint(widget: QWidget, fn: Callable[[], None], fallback_ms: int = -1) -> None:

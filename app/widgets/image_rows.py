@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.assist.prelabel_marks import PrelabelMarks
 from app.document import Document
@@ -15,6 +16,8 @@ STATUS_COLOR = {ImageStatus.NEW: "#9e9e9e", ImageStatus.IN_PROGRESS: "#f5a623", 
 REVIEW_TEXT = {Review.ACCEPTED: "✓ accepted", Review.REJECTED: "✗ rejected"}
 HELD_COLOR = "#9e9e9e"
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # the file name part of the row's text
+SEPARATOR = "   ·  "
 PAINTED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
 
 Index = QModelIndex | QPersistentModelIndex
@@ -92,6 +95,8 @@ class ImageListModel(QAbstractListModel):
             return self._tooltip(img)
         if role == STATUS_ROLE:
             return img.status.value
+        if role == NAME_ROLE:
+            return img.path
         return None
 
     def _text(self, img: ImageRecord) -> str:
@@ -103,7 +108,7 @@ class ImageListModel(QAbstractListModel):
             parts.append(f"held by {holder}")  # words, not an emoji: not every system font has one
         if self._is_prelabelled(img.id):
             parts.append("pre-labelled")  # last: the eye finds it at the end of the row
-        return "   ·  ".join(parts[:2]) + "".join(f"  ·  {p}" for p in parts[2:])
+        return SEPARATOR.join(parts[:2]) + "".join(f"  ·  {p}" for p in parts[2:])
 
     def _tooltip(self, img: ImageRecord) -> str:
         lines = [img.path, f"{img.width}×{img.height}" if img.width else "size not read yet"]
@@ -118,3 +123,19 @@ class ImageListModel(QAbstractListModel):
         if self._is_prelabelled(img.id):
             lines.append("the selected model's suggestions wait here (pre-labelled)")
         return "\n".join(lines)
+
+
+class ImageRowDelegate(QStyledItemDelegate):
+    """Shortens only the file name of a row that does not fit (in its middle), so the status, the review,
+    who holds the image and the pre-labelled mark stay whole in a narrow dock."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
+        super().initStyleOption(option, index)
+        name, text = index.data(NAME_ROLE), option.text  # type: ignore[attr-defined]
+        metrics = option.fontMetrics  # type: ignore[attr-defined]
+        room = option.rect.width() - option.decorationSize.width() - 16  # type: ignore[attr-defined]
+        if not isinstance(name, str) or not text.startswith(name) or metrics.horizontalAdvance(text) <= room:
+            return
+        rest = text[len(name) :]
+        width = max(room - metrics.horizontalAdvance(rest), metrics.horizontalAdvance("w…w"))
+        option.text = metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width) + rest  # type: ignore[attr-defined]

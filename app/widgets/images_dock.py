@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLineEdit, QL
 
 from app.document import Document
 from app.models import ImageRecord, ImageStatus, Review
-from app.widgets.image_rows import STATUS_TEXT, ImageListModel, Index, status_dot
+from app.widgets.image_rows import STATUS_TEXT, ImageListModel, ImageRowDelegate, Index, status_dot
 
 __all__ = ["ImageFilter", "ImageListModel", "ImagesDock"]
 
@@ -97,8 +97,10 @@ class ImagesDock(QDockWidget):
         self.list.setObjectName("images_list")
         self.list.setModel(self.proxy)
         self.list.setUniformItemSizes(True)  # keeps 100,000 rows fast
-        # A narrow dock shortens the file name in the middle: its status and "pre-labelled" stay readable.
+        # A narrow dock shortens the file name in the middle: its status, holder and marks stay readable.
+        self.list.setItemDelegate(ImageRowDelegate(self.list))
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         body = QWidget()
         layout = QVBoxLayout(body)

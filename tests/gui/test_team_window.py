@@ -26,6 +26,19 @@ def row_text(window, row: int) -> str:  # type: ignore[no-untyped-def]
     return model.data(model.index(row))
 
 
+def drawn_text(window, row: int, width: int) -> str:  # type: ignore[no-untyped-def]
+    """A row's text as the Images list draws it `width` pixels wide."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    view = window.annotator.images_dock.list
+    option = QStyleOptionViewItem()
+    option.initFrom(view)
+    option.rect = QRect(0, 0, width, 20)
+    view.itemDelegate().initStyleOption(option, view.model().index(row, 0))
+    return option.text
+
+
 def use(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     """Bring a window to the front: its shortcuts answer only while it is the active one."""
     window.activateWindow()
@@ -40,6 +53,8 @@ def test_two_labellers_see_each_others_hold_work_and_the_server_going_away(
     assert alice.windowTitle() == f"demo — team, as alice — LabelAssist {__version__}"
     assert alice.doc.current_image == bob.doc.current_image  # both start on the first image: alice holds it
     assert "held by alice" in row_text(bob, 0) and "held by" not in row_text(alice, 0)
+    narrow = drawn_text(bob, 0, 170)  # a narrow dock shortens the name, never who holds the image
+    assert narrow.endswith("new  ·  held by alice") and "…" in narrow, narrow
     banner = bob.annotator.team_banner
     assert banner.isVisible() and banner.text() == "alice is working on this image — read-only"
     assert not alice.annotator.team_banner.isVisible()

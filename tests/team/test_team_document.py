@@ -41,6 +41,17 @@ def test_two_labellers_never_hold_one_image_and_d_skips_the_held_one(team_doc, q
     assert alice.current_image not in (first, bob.current_image)
 
 
+def test_an_image_shown_read_only_is_taken_over_when_its_holder_leaves_it(team_doc, qtbot):
+    alice = team_doc("alice")
+    bob = team_doc("bob")  # on alice's image, read-only
+    first = alice.current_image
+    alice.next_image()
+    qtbot.waitUntil(lambda: alice.holder_of(first.id) == "bob", timeout=3000)  # bob holds it now
+    assert bob.read_only_reason() == ""
+    charlie = team_doc("charlie")  # opens on the first image too: bob's
+    assert charlie.current_image == first and charlie.holder_of(first.id) == "bob"
+
+
 def test_a_commit_on_one_workstation_shows_on_the_other(team_doc, qtbot):
     alice = team_doc("alice")
     bob = team_doc("bob")  # looks at alice's image, read-only
@@ -121,6 +132,21 @@ def test_the_server_killed_mid_edit_loses_no_acknowledged_edit_and_editing_resum
     _draw(alice, 200)
     assert len(alice.annotations) == 2
     assert sorted(a.saved_id for a in _stored(team_url, image_id)) == sorted(alice.annotations)
+
+
+def test_an_image_left_while_the_server_was_away_is_given_back_when_it_returns(team_doc, pg_cluster, qtbot):
+    alice = team_doc("alice")
+    bob = team_doc("bob")
+    first = alice.current_image
+    pg_cluster.stop_immediate()
+    alice.next_image()  # its claim on the first image cannot be given back now
+    second = alice.current_image
+    pg_cluster.restart()
+    qtbot.waitUntil(lambda: alice.team_online, timeout=15000)
+    qtbot.waitUntil(
+        lambda: bob.holder_of(second.id) == "alice" and bob.holder_of(first.id) is None, timeout=5000
+    )
+    qtbot.waitUntil(lambda: bob.read_only_reason() == "", timeout=3000)  # bob, on the first image, holds it
 
 
 def test_next_to_do_skips_done_images_and_those_others_hold(team_doc, qtbot):

@@ -202,11 +202,12 @@ def predictions(
         said = float(outputs[layout.count].reshape(-1)[0])
         n = min(n, int(said)) if np.isfinite(said) else n  # a count that is not a number says nothing
     check_count(n, "the server")
-    if layout.boxes in NORMALISED_YX:
-        boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
-    elif layout.size is not None:  # the pixels went resized to the model's size: back to the image's
-        sx, sy = width / layout.size[1], height / layout.size[0]
-        boxes = boxes * np.array([sx, sy, sx, sy])
+    with np.errstate(over="ignore", invalid="ignore"):  # a box scaled out of range is dropped below
+        if layout.boxes in NORMALISED_YX:
+            boxes = boxes[:, [1, 0, 3, 2]] * np.array([width, height, width, height])
+        elif layout.size is not None:  # the pixels went resized to the model's size: back to the image's
+            sx, sy = width / layout.size[1], height / layout.size[0]
+            boxes = boxes * np.array([sx, sy, sx, sy])
     out, dropped = [], 0
     for i in range(n):
         b, s, c = boxes[i], float(scores[i]), classes[i]

@@ -59,9 +59,13 @@ class Claims:
                 "DELETE FROM claims WHERE image_id = ? AND session = ?", (image_id, self.database.session)
             )
 
-    def release_all(self) -> None:
+    def release_all(self, keep: int | None = None) -> None:
+        """Give back every image this workstation holds, but `keep`."""
         with self.database.transaction() as c:
-            c.execute("DELETE FROM claims WHERE session = ?", (self.database.session,))
+            c.execute(
+                "DELETE FROM claims WHERE session = ? AND image_id IS DISTINCT FROM ?",
+                (self.database.session, keep),
+            )
 
     def held(self, image_id: int | None = None) -> dict[int, Claim]:
         """Claims in force (of one image, or all): image id → claim."""
