@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, 
 from app import gui_gc
 from app.actions import ACTIONS, build_actions
 from app.paths import config_dir
+from app.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from app.widgets.help_overlay import HelpOverlay
@@ -43,6 +44,7 @@ class MainWindow(QMainWindow):
             self, {spec.id: partial(self._trigger, spec.id) for spec in ACTIONS}
         )
         self._build_menus()
+        self.setStatusBar(StatusLine(self))
         self.position_label = QLabel()
         self.statusBar().addPermanentWidget(self.position_label)
         self._restore_geometry()
