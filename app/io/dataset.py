@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.models import ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Polygon
+
+if TYPE_CHECKING:
+    from app.io.shapes import FlatPolygon
 
 FORMATS = ("coco", "yolo", "voc", "labelme")
 YOLO_TASKS = ("detect", "segment", "pose")
@@ -50,7 +54,7 @@ class ExportCancelled(Exception):
 class SourceAnnotation:
     tag: str
     kind: TagKind
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
     entry: str  # where in the file, for messages: "annotation id 7", "line 3", "object 2"
     provenance: Provenance = field(default_factory=Provenance)
     keypoint_names: tuple[str, ...] = ()  # of the instance's tag, when the file names them

@@ -19,7 +19,7 @@ from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, 
 from app.io.duplicates import Seen
 from app.io.images import image_size, relative_paths
 from app.io.progress import Progress
-from app.io.shapes import Extent
+from app.io.shapes import Extent, FlatPolygon
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Point, Polygon, clip_to_image
 from app.models.palette import next_color
@@ -31,7 +31,7 @@ TOLERANCE_PX = 1.0  # coordinates this far outside the image are rounding, not e
 class PlannedAnnotation(NamedTuple):  # a named tuple: made once per annotation, five times faster to make
     image: int  # an existing image id, or -(i + 1) for new_images[i]
     tag: int  # an existing tag id, or -(i + 1) for new_tags[i]
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
     provenance: Provenance
 
 
@@ -73,7 +73,7 @@ class ImportPlan:
                 id=None,
                 image_id=image_id(a.image),
                 tag_id=tag_id(a.tag),
-                geometry=a.geometry,
+                geometry=a.geometry.model() if isinstance(a.geometry, FlatPolygon) else a.geometry,
                 provenance=a.provenance,
             )
             for a in self.annotations
@@ -87,7 +87,13 @@ class ImportPlan:
             p = provenance.get(a.provenance)
             if p is None:
                 p = provenance[a.provenance] = a.provenance.model_dump_json()
-            yield image_id(a.image), tag_id(a.tag), a.geometry.model_dump_json(), p
+            g = a.geometry
+            yield (
+                image_id(a.image),
+                tag_id(a.tag),
+                g.json() if isinstance(g, FlatPolygon) else g.model_dump_json(),
+                p,
+            )
 
 
 def _resolver(records: list[Tag] | list[ImageRecord]) -> Callable[[int], int]:
@@ -232,7 +238,7 @@ def _size(existing: ImageRecord | None, sources: list[SourceImage]) -> tuple[int
 
 class _Checked(NamedTuple):
     tag: int
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
 
 
 def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Checked | str:
@@ -244,6 +250,10 @@ def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Chec
     ref = tagger.ref(a.tag, a.kind, names)
     if isinstance(ref, str):
         return ref
+    if isinstance(g, FlatPolygon):
+        if a.extent is not None and _inside(a.extent, width, height):
+            return _Checked(ref, g)  # the common case, checked without a model
+        g = g.model()
     if isinstance(g, Keypoints):
         tag = tagger.by_ref[ref]
         if len(g.points) != len(tag.keypoint_names):
