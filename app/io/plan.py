@@ -112,9 +112,18 @@ class _Tags:
         self.plan = plan
         self.colors = colors
         self.used_colors = [t.color for t in existing]
+        self.known: dict[tuple[str, TagKind, tuple[str, ...]], int | str] = {}  # answers so far
 
     def ref(self, name: str, kind: TagKind, names: tuple[str, ...] = (), skeleton: tuple = ()) -> int | str:
-        """A tag reference, or a message saying why no tag fits."""
+        """A tag reference, or a message saying why no tag fits. The same question gets the same answer
+        (a tag once planned is found by name), so each is worked out once."""
+        key = (name, kind, names)
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = self._ref(name, kind, names, skeleton)
+        return known
+
+    def _ref(self, name: str, kind: TagKind, names: tuple[str, ...], skeleton: tuple) -> int | str:
         for candidate in (name, f"{name} ({kind.value})"):
             tag = self.by_name.get(candidate)
             if tag is None:
@@ -244,6 +253,9 @@ class _Checked(NamedTuple):
 def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Checked | str:
     """The annotation fitted to its tag and clipped to the image, or why it cannot be imported."""
     g = a.geometry
+    if type(g) is FlatPolygon and a.extent is not None and _inside(a.extent, width, height):
+        ref = tagger.ref(a.tag, a.kind)
+        return ref if isinstance(ref, str) else _Checked(ref, g)  # the common case, without a model
     names = a.keypoint_names
     if isinstance(g, Keypoints) and not names:
         return "keypoints without point names"
@@ -251,8 +263,6 @@ def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Chec
     if isinstance(ref, str):
         return ref
     if isinstance(g, FlatPolygon):
-        if a.extent is not None and _inside(a.extent, width, height):
-            return _Checked(ref, g)  # the common case, checked without a model
         g = g.model()
     if isinstance(g, Keypoints):
         tag = tagger.by_ref[ref]
