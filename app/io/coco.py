@@ -105,13 +105,15 @@ def _read_images(raw: list[Any], folder: Path, name: str, data: SourceDataset) -
             raise read_error(name, entry, "an image needs an 'id' and a 'file_name'")
         ext = im.get(EXTENSION) if isinstance(im.get(EXTENSION), dict) else {}
         status = ext.get("status")
+        path, found = locate(im["file_name"])
         images[im["id"]] = SourceImage(
-            path=locate(im["file_name"]),
+            path=path,
             file=name,
             entry=f"image {im['id']} ({im['file_name']})",
             width=_int(im.get("width")),
             height=_int(im.get("height")),
             status=ImageStatus(status) if status in ImageStatus._value2member_map_ else None,
+            found=found,
         )
     return images
 
@@ -129,13 +131,14 @@ class _ImageFinder:
         self.bases = list(dict.fromkeys([*near, *siblings]))
         self.folder = folder
 
-    def __call__(self, file_name: str) -> Path:
+    def __call__(self, file_name: str) -> tuple[Path, bool]:
+        """Where the image is, and whether it is there."""
         for i, base in enumerate(self.bases):
             candidate = base / file_name
             if candidate.is_file():
                 self.bases.insert(0, self.bases.pop(i))
-                return candidate
-        return self.folder / file_name
+                return candidate, True
+        return self.folder / file_name, False
 
 
 def _plain_polygon(

@@ -50,7 +50,7 @@ class ExportCancelled(Exception):
     """The user cancelled an export or import; nothing was written."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceAnnotation:
     tag: str
     kind: TagKind
@@ -69,6 +69,7 @@ class SourceImage:
     width: int = 0  # 0: not given, read from the image file
     height: int = 0
     status: ImageStatus | None = None
+    found: bool | None = None  # whether the file is there, where the reader has looked already
     annotations: list[SourceAnnotation] = field(default_factory=list)
 
 

@@ -205,7 +205,7 @@ def _plan_image(
 ) -> None:
     first = sources[0]
     anns = [a for s in sources for a in s.annotations]
-    found = first.path.is_file()
+    found = first.path.is_file() if first.found is None else first.found
     width, height = _size(existing, sources) if found else (0, 0)
     if not (width and height):
         gone = "not found" if not found else "not readable as an image"
