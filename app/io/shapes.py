@@ -63,6 +63,14 @@ def polygon_and_extent(values: Sequence[float]) -> tuple[FlatPolygon | Polygon, 
     return Polygon(points=tuple(zip(xs, ys, strict=True))), extent
 
 
+def box_from_corners(x1: float, y1: float, x2: float, y2: float) -> Box:
+    """The box between two corners, in any order. Finite floats (nearly every box of a dataset) skip the
+    model's validation; anything else goes through it, for its own message."""
+    if type(x1) is type(y1) is type(x2) is type(y2) is float and is_finite((x1 + y1 + x2 + y2,)):
+        return Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))
+    return Box(x1=x1, y1=y1, x2=x2, y2=y2)
+
+
 def polygon_area(points: Sequence[Point]) -> float:
     """Shoelace area of a simple polygon."""
     n = len(points)

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from app.io.coco_export import _flat_text, _plain_polygon, _segmentation
 from app.io.images import flat_names, relative_paths, relative_to_root
-from app.io.shapes import FlatPolygon, pairs, polygon_and_extent
+from app.io.shapes import FlatPolygon, box_from_corners, pairs, polygon_and_extent
 from app.io.source_files import plain_error
-from app.models.geometry import Polygon
+from app.models.geometry import Box, Polygon
 
 
 def _slow_polygon(values: list) -> Polygon:
@@ -53,6 +53,33 @@ def test_a_polygon_is_the_models_or_fails_with_its_message(values: list) -> None
     assert got == expected and got.model_dump_json() == expected.model_dump_json()
     xs, ys = [p[0] for p in got.points], [p[1] for p in got.points]
     assert extent == (min(xs), min(ys), max(xs), max(ys))
+
+
+@pytest.mark.parametrize(
+    "corners",
+    [
+        (1.0, 2.0, 3.0, 4.0),
+        (3.0, 4.0, 1.0, 2.0),  # corners in the other order
+        (-0.0, 1e300, 5.5, 2.25),
+        (1e308, 1e308, 1e308, 1.0),  # a sum that overflows, of finite values
+        (1, 2, 3, 4),
+        (1.0, float("nan"), 2.0, 3.0),
+        (1.0, 2.0, float("-inf"), 3.0),
+        (1.0, "x", 2.0, 3.0),
+    ],
+)
+def test_a_box_is_the_models_or_fails_with_its_message(corners: tuple) -> None:
+    x1, y1, x2, y2 = corners
+    try:
+        expected: Box | str = Box(x1=x1, y1=y1, x2=x2, y2=y2)
+    except ValidationError as e:
+        expected = plain_error(e)
+    try:
+        got = box_from_corners(x1, y1, x2, y2)
+    except ValidationError as e:
+        assert plain_error(e) == expected
+        return
+    assert got == expected and got.model_dump_json() == expected.model_dump_json()
 
 
 def test_stored_polygons_read_by_string_as_json_reads_them() -> None:
