@@ -72,8 +72,8 @@ def read(src: Path, progress: Progress) -> SourceDataset:
             data.notes.append(f"{name}, {entry}: RLE mask traced into {len(found)} polygon(s)")
         elif len(found) > 1:
             data.notes.append(f"{name}, {entry}: {len(found)} polygon parts became {len(found)} annotations")
-    for c in polygon_cats:
-        kinds.setdefault(c, set()).add(TagKind.POLYGON)
+    for cat_id in polygon_cats:
+        kinds.setdefault(cat_id, set()).add(TagKind.POLYGON)
     data.tags = [_declared_tag(c, kinds.get(c["id"], set())) for c in cats.values()]
     for c in cats.values():
         ext = c.get(EXTENSION)
