@@ -52,6 +52,9 @@ def read(src: Path, progress: Progress) -> SourceDataset:
     kinds: dict[int, set[TagKind]] = {}
     polygon_cats: set[int] = set()  # categories with a polygon read by the fast path
     for i, raw in enumerate(anns):
+        # Each entry is let go once read (its coordinates live on in the dataset): the parsed file and the
+        # dataset read from it are never both whole in memory.
+        anns[i] = None
         if i % PROGRESS_STEP == 0:
             progress.advance(min(PROGRESS_STEP, len(anns) - i))
         fast = _plain_polygon(raw, images, plain, manual)

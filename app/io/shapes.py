@@ -52,7 +52,10 @@ def polygon_and_extent(values: Sequence[float]) -> tuple[FlatPolygon | Polygon, 
     """[x, y, x, y, ...] → the polygon and its extent. Plainly good values (three points or more, all
     finite: nearly every polygon of a dataset) skip the model, which is most of an import's time;
     anything else goes through it, for its own message. Raises as `pairs` and the model do."""
-    floats = list(map(float, values))
+    if isinstance(values, list) and set(map(type, values)) <= {float}:
+        floats = values  # a parsed file's list of floats is kept, not copied: an import holds every one
+    else:
+        floats = list(map(float, values))
     if len(floats) % 2:
         raise ValueError(f"{len(floats)} coordinates cannot be (x, y) pairs")
     xs, ys = floats[0::2], floats[1::2]
