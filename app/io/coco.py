@@ -57,7 +57,7 @@ def read(src: Path, progress: Progress) -> SourceDataset:
         anns[i] = None
         if i % PROGRESS_STEP == 0:
             progress.advance(min(PROGRESS_STEP, len(anns) - i))
-        fast = _plain_polygon(raw, images, plain, manual)
+        fast = _read_plain_polygon(raw, images, plain, manual)
         if fast is not None:
             polygon_cats.add(raw["category_id"])
             continue
@@ -144,7 +144,7 @@ class _ImageFinder:
         return self.folder / file_name, False
 
 
-def _plain_polygon(
+def _read_plain_polygon(
     raw: Any, images: dict[int, SourceImage], plain: dict[int, str], manual: Provenance
 ) -> SourceAnnotation | None:
     """The annotation added to its image, when it is what nearly every annotation of a dataset is: one
