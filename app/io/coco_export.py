@@ -113,7 +113,8 @@ def _category(tag: Tag) -> dict[str, Any]:
 def _annotation(row: StoredAnnotation, ann_id: int, image_id: int, tails: _Tails) -> str:
     """The annotation's entry, as `json.dumps` writes it (floats as their repr)."""
     _id, _image, tag_id, geometry, provenance, author, editor, _version = row
-    values = _plain_polygon(geometry)
+    flat = _flat_text(geometry)
+    values = None if flat is None else _floats(flat)
     g = json.loads(geometry) if values is None else _POLYGON
     kind = g["type"]
     extra = ""
@@ -132,7 +133,7 @@ def _annotation(row: StoredAnnotation, ann_id: int, image_id: int, tails: _Tails
     x1, y1, x2, y2 = min(xs), min(ys), max(xs), max(ys)
     w, h = x2 - x1, y2 - y1
     if kind == "polygon":
-        segmentation = _segmentation(geometry, values)
+        segmentation = _segmentation(geometry, values, flat)
         area = round(_shoelace(xs, ys), 2)
     else:
         # Boxes and keypoints get their box as segmentation: pycocotools' annToMask and COCOeval("segm")
@@ -153,11 +154,21 @@ _POLYGON_HEAD = '{"type":"polygon","points":[['
 def _plain_polygon(geometry: str) -> list[float] | None:
     """A stored polygon's coordinates, read by string where the model wrote it (every number a plain
     decimal): the same floats `json.loads` reads, without a list per point. None for anything else."""
+    flat = _flat_text(geometry)
+    return None if flat is None else _floats(flat)
+
+
+def _flat_text(geometry: str) -> str | None:
+    """A stored polygon's numbers as "x,y,x,y,…", where the model wrote it with no exponent or null."""
     if not (geometry.startswith(_POLYGON_HEAD) and geometry.endswith("]]}")):
         return None
     flat = geometry[len(_POLYGON_HEAD) : -3].replace("],[", ",")
     if "e" in flat or "n" in flat:  # an exponent, or null / NaN / Infinity
         return None
+    return flat
+
+
+def _floats(flat: str) -> list[float] | None:
     try:
         values = list(map(float, flat.split(",")))
     except ValueError:
@@ -165,9 +176,12 @@ def _plain_polygon(geometry: str) -> list[float] | None:
     return values if flat.count(".") == len(values) else None  # an integer reads as an int in JSON
 
 
-def _segmentation(polygon: str, values: list[float]) -> str:
+def _segmentation(polygon: str, values: list[float], flat: str | None) -> str:
     """A polygon's segmentation: the stored numbers themselves where rounding would change none of them
-    (JSON written by the model and by `json.dumps` agree on such numbers), else the rounded values."""
+    (JSON written by the model and by `json.dumps` agree on such numbers), else the rounded values.
+    `flat`: the numbers as text, where `_flat_text` found them plain."""
+    if flat is not None and _THIRD_DECIMAL.search(flat) is None:
+        return "[[" + flat.replace(",", ", ") + "]]"
     if _long_numbers(polygon):
         return _dumps([[round(v, 2) for v in values]])
     points = polygon[polygon.index("[[") : polygon.rindex("]]") + 2]

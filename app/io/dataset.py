@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.models import ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Polygon
+
+if TYPE_CHECKING:
+    from app.io.shapes import FlatPolygon
 
 FORMATS = ("coco", "yolo", "voc", "labelme")
 YOLO_TASKS = ("detect", "segment", "pose")
@@ -46,11 +50,11 @@ class ExportCancelled(Exception):
     """The user cancelled an export or import; nothing was written."""
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceAnnotation:
     tag: str
     kind: TagKind
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
     entry: str  # where in the file, for messages: "annotation id 7", "line 3", "object 2"
     provenance: Provenance = field(default_factory=Provenance)
     keypoint_names: tuple[str, ...] = ()  # of the instance's tag, when the file names them
@@ -65,6 +69,7 @@ class SourceImage:
     width: int = 0  # 0: not given, read from the image file
     height: int = 0
     status: ImageStatus | None = None
+    found: bool | None = None  # whether the file is there, where the reader has looked already
     annotations: list[SourceAnnotation] = field(default_factory=list)
 
 

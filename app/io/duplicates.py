@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.io.shapes import FlatPolygon
 from app.models.geometry import Box, Keypoints, Polygon, Visibility
+
+Shape = Box | Polygon | Keypoints | FlatPolygon
 
 
 class Seen:
@@ -13,12 +16,12 @@ class Seen:
     of an import, and two annotations rarely share even their first point, so keys are compared only among
     annotations whose heads (tag, kind, size and first point) are equal."""
 
-    def __init__(self, existing: Iterable[tuple[int, Box | Polygon | Keypoints]] = ()) -> None:
+    def __init__(self, existing: Iterable[tuple[int, Shape]] = ()) -> None:
         self._by_head: dict[tuple, list[tuple]] = {}
         for tag, g in existing:
             self.add(tag, g)
 
-    def add(self, tag: int, g: Box | Polygon | Keypoints) -> bool:
+    def add(self, tag: int, g: Shape) -> bool:
         """Note the annotation; False if an equal one was noted before."""
         head = _head(tag, g)
         same = self._by_head.get(head)
@@ -32,10 +35,13 @@ class Seen:
         return True
 
 
-def _head(tag: int, g: Box | Polygon | Keypoints) -> tuple:
+def _head(tag: int, g: Shape) -> tuple:
     """A prefix of `_key`: equal keys have equal heads."""
     if isinstance(g, Box):
         return _key(tag, g)
+    if isinstance(g, FlatPolygon):
+        v = g.values
+        return (tag, g.type, len(v) // 2, round(v[0], 2), round(v[1], 2))
     if isinstance(g, Polygon):
         x, y = g.points[0]
     else:
@@ -43,9 +49,11 @@ def _head(tag: int, g: Box | Polygon | Keypoints) -> tuple:
     return (tag, g.type, len(g.points), round(x, 2), round(y, 2))
 
 
-def _key(tag: int, g: Box | Polygon | Keypoints) -> tuple:
+def _key(tag: int, g: Shape) -> tuple:
     if isinstance(g, Box):
         values: tuple = (g.x1, g.y1, g.x2, g.y2)
+    elif isinstance(g, FlatPolygon):
+        values = tuple(g.values)
     elif isinstance(g, Polygon):
         values = tuple(v for p in g.points for v in p)
     else:

@@ -56,14 +56,17 @@ def export_project(
     thread may call it."""
     if options.format not in WRITERS:
         raise ValueError(f"Unknown format '{options.format}'; choose one of {', '.join(WRITERS)}.")
-    from app.io.selection import selected_images  # the quality store: only for exports that choose images
-
     progress = progress or Progress()
     store = open_store_to_read(project)
     try:
-        chosen, why = selected_images(
-            store.database, options.changed_since, options.hard_examples, options.deployment
-        )
+        chosen: set[int] | None = None
+        why: list[str] = []
+        if options.changed_since is not None or options.hard_examples:
+            from app.io.selection import selected_images  # the quality store: loaded only when it chooses
+
+            chosen, why = selected_images(
+                store.database, options.changed_since, options.hard_examples, options.deployment
+            )
         view = ProjectView(store, options.only_done, chosen)
         write: Writer = import_module(WRITERS[options.format]).write
         with staging(out) as tmp, paused():

@@ -38,8 +38,11 @@ def plan_for(
     """Read and check everything; raises DatasetError listing the problems unless `skip_invalid`."""
     progress = progress or Progress()
     with paused():
+        # The dataset as read is let go as soon as it is planned, while the collector is still off: it
+        # has an object or two per annotation that the collector would otherwise walk once for nothing.
         data = read_dataset(fmt, src, progress)
         plan = plan_import(data, store.root, store.tags(), store.images(), store.annotations_for, progress)
+        del data
     if plan.issues and not skip_invalid:
         raise DatasetError(plan.issues)
     return plan

@@ -21,6 +21,7 @@ from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset,
 from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
+from app.io.shapes import box_from_corners, polygon_and_extent
 from app.io.source_files import files_in, load_json, plain_error
 from app.models import Annotation, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
@@ -175,11 +176,12 @@ def _read_shapes(
             if kind == "rectangle":
                 if len(pts) != 2:
                     raise ValueError(f"a rectangle has 2 points, this one {len(pts)}")
-                geometry: Any = Box(x1=pts[0][0], y1=pts[0][1], x2=pts[1][0], y2=pts[1][1])
-                image.annotations.append(SourceAnnotation(label, TagKind.BOX, geometry, entry, prov))
+                box = box_from_corners(pts[0][0], pts[0][1], pts[1][0], pts[1][1])
+                image.annotations.append(SourceAnnotation(label, TagKind.BOX, box, entry, prov))
             elif kind == "polygon":
+                polygon, extent = polygon_and_extent([v for p in pts for v in p])
                 image.annotations.append(
-                    SourceAnnotation(label, TagKind.POLYGON, Polygon(points=tuple(pts)), entry, prov)
+                    SourceAnnotation(label, TagKind.POLYGON, polygon, entry, prov, extent=extent)
                 )
             elif kind == "point":
                 if len(pts) != 1:

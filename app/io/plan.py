@@ -19,7 +19,7 @@ from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, 
 from app.io.duplicates import Seen
 from app.io.images import image_size, relative_paths
 from app.io.progress import Progress
-from app.io.shapes import Extent
+from app.io.shapes import Extent, FlatPolygon
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Point, Polygon, clip_to_image
 from app.models.palette import next_color
@@ -31,7 +31,7 @@ TOLERANCE_PX = 1.0  # coordinates this far outside the image are rounding, not e
 class PlannedAnnotation(NamedTuple):  # a named tuple: made once per annotation, five times faster to make
     image: int  # an existing image id, or -(i + 1) for new_images[i]
     tag: int  # an existing tag id, or -(i + 1) for new_tags[i]
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
     provenance: Provenance
 
 
@@ -73,7 +73,7 @@ class ImportPlan:
                 id=None,
                 image_id=image_id(a.image),
                 tag_id=tag_id(a.tag),
-                geometry=a.geometry,
+                geometry=a.geometry.model() if isinstance(a.geometry, FlatPolygon) else a.geometry,
                 provenance=a.provenance,
             )
             for a in self.annotations
@@ -87,7 +87,13 @@ class ImportPlan:
             p = provenance.get(a.provenance)
             if p is None:
                 p = provenance[a.provenance] = a.provenance.model_dump_json()
-            yield image_id(a.image), tag_id(a.tag), a.geometry.model_dump_json(), p
+            g = a.geometry
+            yield (
+                image_id(a.image),
+                tag_id(a.tag),
+                g.json() if isinstance(g, FlatPolygon) else g.model_dump_json(),
+                p,
+            )
 
 
 def _resolver(records: list[Tag] | list[ImageRecord]) -> Callable[[int], int]:
@@ -106,9 +112,18 @@ class _Tags:
         self.plan = plan
         self.colors = colors
         self.used_colors = [t.color for t in existing]
+        self.known: dict[tuple[str, TagKind, tuple[str, ...]], int | str] = {}  # answers so far
 
     def ref(self, name: str, kind: TagKind, names: tuple[str, ...] = (), skeleton: tuple = ()) -> int | str:
-        """A tag reference, or a message saying why no tag fits."""
+        """A tag reference, or a message saying why no tag fits. The same question gets the same answer
+        (a tag once planned is found by name), so each is worked out once."""
+        key = (name, kind, names)
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = self._ref(name, kind, names, skeleton)
+        return known
+
+    def _ref(self, name: str, kind: TagKind, names: tuple[str, ...], skeleton: tuple) -> int | str:
         for candidate in (name, f"{name} ({kind.value})"):
             tag = self.by_name.get(candidate)
             if tag is None:
@@ -190,7 +205,7 @@ def _plan_image(
 ) -> None:
     first = sources[0]
     anns = [a for s in sources for a in s.annotations]
-    found = first.path.is_file()
+    found = first.path.is_file() if first.found is None else first.found
     width, height = _size(existing, sources) if found else (0, 0)
     if not (width and height):
         gone = "not found" if not found else "not readable as an image"
@@ -232,18 +247,23 @@ def _size(existing: ImageRecord | None, sources: list[SourceImage]) -> tuple[int
 
 class _Checked(NamedTuple):
     tag: int
-    geometry: Box | Polygon | Keypoints
+    geometry: Box | Polygon | Keypoints | FlatPolygon
 
 
 def _check(a: SourceAnnotation, width: int, height: int, tagger: _Tags) -> _Checked | str:
     """The annotation fitted to its tag and clipped to the image, or why it cannot be imported."""
     g = a.geometry
+    if type(g) is FlatPolygon and a.extent is not None and _inside(a.extent, width, height):
+        ref = tagger.ref(a.tag, a.kind)
+        return ref if isinstance(ref, str) else _Checked(ref, g)  # the common case, without a model
     names = a.keypoint_names
     if isinstance(g, Keypoints) and not names:
         return "keypoints without point names"
     ref = tagger.ref(a.tag, a.kind, names)
     if isinstance(ref, str):
         return ref
+    if isinstance(g, FlatPolygon):
+        g = g.model()
     if isinstance(g, Keypoints):
         tag = tagger.by_ref[ref]
         if len(g.points) != len(tag.keypoint_names):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic_core import to_json
+
 from app.models.geometry import Box, Point, Polygon
 
 # (min x, min y, max x, max y) of a geometry's coordinates.
@@ -23,21 +25,53 @@ def pairs(values: Sequence[float]) -> list[Point]:
     return list(zip(floats[0::2], floats[1::2], strict=True))
 
 
-def polygon_and_extent(values: Sequence[float]) -> tuple[Polygon, Extent]:
+class FlatPolygon:
+    """A polygon as datasets store it, [x, y, x, y, ...]: three points or more, every value a finite float.
+    An import carries this instead of a `Polygon` model, which costs more to build, to keep and to write."""
+
+    __slots__ = ("values",)
+    type = "polygon"
+
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    @property
+    def points(self) -> list[Point]:
+        it = iter(self.values)
+        return list(zip(it, it, strict=True))
+
+    def model(self) -> Polygon:
+        return Polygon.model_construct(points=tuple(self.points))
+
+    def json(self) -> str:
+        """The same text as the model's `model_dump_json()`, without building the model."""
+        return to_json({"type": "polygon", "points": self.points}).decode()
+
+
+def polygon_and_extent(values: Sequence[float]) -> tuple[FlatPolygon | Polygon, Extent]:
     """[x, y, x, y, ...] → the polygon and its extent. Plainly good values (three points or more, all
-    finite: nearly every polygon of a dataset) skip the model's validation, which is most of an import's
-    time; anything else goes through it, for its own message. Raises as `pairs` and the model do."""
-    floats = list(map(float, values))
+    finite: nearly every polygon of a dataset) skip the model, which is most of an import's time;
+    anything else goes through it, for its own message. Raises as `pairs` and the model do."""
+    if isinstance(values, list) and set(map(type, values)) <= {float}:
+        floats = values  # a parsed file's list of floats is kept, not copied: an import holds every one
+    else:
+        floats = list(map(float, values))
     if len(floats) % 2:
         raise ValueError(f"{len(floats)} coordinates cannot be (x, y) pairs")
     xs, ys = floats[0::2], floats[1::2]
-    points = tuple(zip(xs, ys, strict=True))
+    extent = (min(xs), min(ys), max(xs), max(ys)) if floats else (0.0, 0.0, 0.0, 0.0)
     total = sum(floats)  # not finite if any value is not (or the sum overflows: then the model decides)
-    if len(points) >= 3 and total - total == 0.0:
-        polygon = Polygon.model_construct(points=points)
-    else:
-        polygon = Polygon(points=points)
-    return polygon, (min(xs), min(ys), max(xs), max(ys))
+    if len(floats) >= 6 and total - total == 0.0:
+        return FlatPolygon(floats), extent
+    return Polygon(points=tuple(zip(xs, ys, strict=True))), extent
+
+
+def box_from_corners(x1: float, y1: float, x2: float, y2: float) -> Box:
+    """The box between two corners, in any order. Finite floats (nearly every box of a dataset) skip the
+    model's validation; anything else goes through it, for its own message."""
+    if type(x1) is type(y1) is type(x2) is type(y2) is float and is_finite((x1 + y1 + x2 + y2,)):
+        return Box.model_construct(x1=min(x1, x2), y1=min(y1, y2), x2=max(x1, x2), y2=max(y1, y2))
+    return Box(x1=x1, y1=y1, x2=x2, y2=y2)
 
 
 def polygon_area(points: Sequence[Point]) -> float:

@@ -52,8 +52,12 @@ def load_json(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise read_error(path.name, "", "the file is too large to import")
-        with path.open("rb") as f:
-            return json.load(f)
+        # As json.load of the binary file, but the bytes are let go before parsing: they, the text and the
+        # parsed document together would be the import's peak of memory.
+        raw = path.read_bytes()
+        text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+        del raw
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise read_error(path.name, f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})") from e
     except UnicodeDecodeError as e:

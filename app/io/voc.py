@@ -15,6 +15,7 @@ from app.io.dataset import ExportResult, Issue, SourceAnnotation, SourceDataset,
 from app.io.images import Folders, place
 from app.io.progress import Progress
 from app.io.project_view import ProjectView
+from app.io.shapes import box_from_corners
 from app.io.source_files import files_in
 from app.models import TagKind
 from app.models.geometry import Box
@@ -119,7 +120,7 @@ def _image(root: ET.Element, path: Path, name: str, src: Path, data: SourceDatas
         if xmax < xmin or ymax < ymin:
             data.issues.append(Issue(name, entry, f"xmax/ymax lie before xmin/ymin ({values})"))
             continue
-        box = Box(x1=xmin - 1, y1=ymin - 1, x2=xmax, y2=ymax)
+        box = box_from_corners(xmin - 1, ymin - 1, xmax, ymax)
         image.annotations.append(SourceAnnotation(label, TagKind.BOX, box, entry))
     return image
 

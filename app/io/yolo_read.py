@@ -3,6 +3,7 @@ folder, or a folder of such datasets; label lines are checked one by one and bad
 
 from __future__ import annotations
 
+from itertools import cycle
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,11 @@ import yaml
 from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, anonymous_names
 from app.io.images import image_size
 from app.io.progress import Progress
-from app.io.shapes import is_finite, pairs
+from app.io.shapes import box_from_corners, is_finite, polygon_and_extent
 from app.io.source_files import read_error
 from app.io.yolo import IMAGE_SUFFIXES, TASKS
 from app.models import Provenance, Source, Tag, TagKind
-from app.models.geometry import Box, Keypoint, Keypoints, Polygon, Visibility
+from app.models.geometry import Keypoint, Keypoints, Visibility
 
 
 def read(src: Path, progress: Progress) -> SourceDataset:
@@ -211,7 +212,7 @@ def _parse_line(
         cx, cy, bw, bh = values[:4]
         if bw < 0 or bh < 0:
             raise ValueError("negative width or height")
-        box = Box(x1=(cx - bw / 2) * w, y1=(cy - bh / 2) * h, x2=(cx + bw / 2) * w, y2=(cy + bh / 2) * h)
+        box = box_from_corners((cx - bw / 2) * w, (cy - bh / 2) * h, (cx + bw / 2) * w, (cy + bh / 2) * h)
         prov = (
             Provenance(source=Source.MODEL, score=values[4])
             if len(values) == 5 and 0 <= values[4] <= 1
@@ -219,6 +220,7 @@ def _parse_line(
         )
         return SourceAnnotation(names[c], TagKind.BOX, box, entry, prov)
     if len(values) >= 6 and len(values) % 2 == 0:
-        polygon = Polygon(points=tuple((x * w, y * h) for x, y in pairs(values)))
-        return SourceAnnotation(names[c], TagKind.POLYGON, polygon, entry)
+        scaled = [v * s for v, s in zip(values, cycle((w, h)))]
+        polygon, extent = polygon_and_extent(scaled)
+        return SourceAnnotation(names[c], TagKind.POLYGON, polygon, entry, extent=extent)
     raise ValueError(f"{len(tokens)} values are neither a box (5) nor a polygon (odd, 7 or more)")

@@ -5,7 +5,7 @@ back on its way in or out; the models stay for the undoable import of the GUI, b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from app.models import Annotation, ImageRecord, ImageStatus, Tag
@@ -52,9 +52,16 @@ def insert_new(c: Connection, who: str, rows: Iterable[AnnotationRow]) -> int:
         "INSERT INTO annotations(image_id, tag_id, geometry, provenance, created_by, updated_by, updated_at, "
         "version) VALUES (?, ?, ?, ?, ?, '', ?, 1)"
     )
-    values = [(*r, who, now) for r in rows]
-    c.executemany(sql, values)
-    return len(values)
+    count = 0
+
+    def values() -> Iterator[tuple]:  # row by row: a large dataset's rows are never all in memory at once
+        nonlocal count
+        for r in rows:
+            count += 1
+            yield (*r, who, now)
+
+    c.executemany(sql, values())
+    return count
 
 
 def stored_annotations(database: Database, image_id: int) -> list[StoredAnnotation]:

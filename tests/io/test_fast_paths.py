@@ -10,11 +10,11 @@ from pathlib import Path, PurePosixPath
 import pytest
 from pydantic import ValidationError
 
-from app.io.coco_export import _plain_polygon
+from app.io.coco_export import _flat_text, _plain_polygon, _segmentation
 from app.io.images import flat_names, relative_paths, relative_to_root
-from app.io.shapes import pairs, polygon_and_extent
+from app.io.shapes import FlatPolygon, box_from_corners, pairs, polygon_and_extent
 from app.io.source_files import plain_error
-from app.models.geometry import Polygon
+from app.models.geometry import Box, Polygon
 
 
 def _slow_polygon(values: list) -> Polygon:
@@ -47,9 +47,39 @@ def test_a_polygon_is_the_models_or_fails_with_its_message(values: list) -> None
         assert plain_error(e) == expected
         return
     assert isinstance(expected, Polygon)
+    if isinstance(got, FlatPolygon):  # carried without a model: the same model, and the same stored text
+        assert got.json() == expected.model_dump_json()
+        got = got.model()
     assert got == expected and got.model_dump_json() == expected.model_dump_json()
     xs, ys = [p[0] for p in got.points], [p[1] for p in got.points]
     assert extent == (min(xs), min(ys), max(xs), max(ys))
+
+
+@pytest.mark.parametrize(
+    "corners",
+    [
+        (1.0, 2.0, 3.0, 4.0),
+        (3.0, 4.0, 1.0, 2.0),  # corners in the other order
+        (-0.0, 1e300, 5.5, 2.25),
+        (1e308, 1e308, 1e308, 1.0),  # a sum that overflows, of finite values
+        (1, 2, 3, 4),
+        (1.0, float("nan"), 2.0, 3.0),
+        (1.0, 2.0, float("-inf"), 3.0),
+        (1.0, "x", 2.0, 3.0),
+    ],
+)
+def test_a_box_is_the_models_or_fails_with_its_message(corners: tuple) -> None:
+    x1, y1, x2, y2 = corners
+    try:
+        expected: Box | str = Box(x1=x1, y1=y1, x2=x2, y2=y2)
+    except ValidationError as e:
+        expected = plain_error(e)
+    try:
+        got = box_from_corners(x1, y1, x2, y2)
+    except ValidationError as e:
+        assert plain_error(e) == expected
+        return
+    assert got == expected and got.model_dump_json() == expected.model_dump_json()
 
 
 def test_stored_polygons_read_by_string_as_json_reads_them() -> None:
@@ -71,6 +101,24 @@ def test_stored_polygons_read_by_string_as_json_reads_them() -> None:
     assert _plain_polygon('{"type":"polygon","points":[[1e-07,2.0],[3.0,4.0],[5.0,6.0]]}') is None
     assert _plain_polygon('{"points":[[1.0,2.0],[3.0,4.0],[5.0,6.0]],"type":"polygon"}') is None
     assert _plain_polygon('{"type":"box","x1":1.0,"y1":2.0,"x2":3.0,"y2":4.0}') is None
+
+
+def test_a_polygons_segmentation_is_what_json_dumps_writes_of_its_rounded_values() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        n = rng.randint(3, 12)
+        odd = rng.random() < 0.5  # else every value has at most two decimals: the stored text is reused
+        values = [
+            rng.choice([round(rng.uniform(-5, 5000), rng.randint(0, 4)), rng.uniform(0, 1e-6), 1e17])
+            if odd and rng.random() < 0.3
+            else round(rng.uniform(-5, 5000), rng.randint(0, 2))
+            for _ in range(2 * n)
+        ]
+        stored = Polygon(points=tuple(zip(values[0::2], values[1::2], strict=True))).model_dump_json()
+        read = list(chain.from_iterable(json.loads(stored)["points"]))
+        flat = _flat_text(stored)
+        got = _segmentation(stored, _plain_polygon(stored) or read, flat if _plain_polygon(stored) else None)
+        assert got == json.dumps([[round(v, 2) for v in read]]), stored
 
 
 def test_relative_paths_are_those_of_relative_to_root(tmp_path: Path) -> None:
