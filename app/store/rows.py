@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cache
+
+from pydantic import TypeAdapter
 
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Review, Tag, TagKind
-from app.models.geometry import Box, Keypoints, Polygon
+from app.models.geometry import Geometry
 from app.store.backend import Connection, now_iso
 
 IMAGE_COLUMNS = "id, path, width, height, status, status_by, review, review_note, reviewed_by"
 TAG_COLUMNS = "id, name, color, kind, keypoint_names, skeleton, model_label"
 ANNOTATION_COLUMNS = "id, image_id, tag_id, geometry, provenance, created_by, updated_by, version"
-_GEOMETRY_TYPES: dict[str, type[Box | Polygon | Keypoints]] = {
-    "box": Box,
-    "polygon": Polygon,
-    "keypoints": Keypoints,
-}
+
+
+@cache
+def _geometry() -> TypeAdapter[Geometry]:
+    """Reads a stored geometry's JSON text in one step (built on first use, as the models are)."""
+    return TypeAdapter(Geometry)
 
 
 def image_from_row(
@@ -117,12 +121,11 @@ def annotation_from_row(
     updated_by: str,
     version: int,
 ) -> Annotation:
-    g = json.loads(geometry)
     return Annotation(
         id=i,
         image_id=image_id,
         tag_id=tag_id,
-        geometry=_GEOMETRY_TYPES[g["type"]].model_validate(g),
+        geometry=_geometry().validate_json(geometry),
         provenance=Provenance.model_validate_json(provenance),
         author=created_by,
         editor=updated_by,

@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QDockWidget, QListWidget, QListWidgetItem, QMenu, QWidget
 
 from app.document import Document
-from app.models import Annotation, Source
+from app.models import Annotation, Source, Tag
 from app.models.geometry import Box, Keypoints, Polygon
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -49,6 +49,7 @@ class AnnotationsDock(QDockWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setWidget(self.list)
         self._syncing = False
+        self._shown: tuple[list[Annotation], list[Tag], bool] | None = None  # what the list was made from
         self.list.itemSelectionChanged.connect(self._on_list_selection)
         self.list.customContextMenuRequested.connect(self._context_menu)
         for signal in (
@@ -62,6 +63,11 @@ class AnnotationsDock(QDockWidget):
         doc.selectionChanged.connect(self._follow_selection)
 
     def rebuild(self) -> None:
+        # Opening an image announces its tags and its annotations: the list is made once for what it shows.
+        shown = (list(self.doc.annotations.values()), list(self.doc.tags.values()), self.doc.is_team)
+        if self._shown is not None and _same(shown, self._shown):
+            return
+        self._shown = shown
         self._syncing = True
         self.list.clear()
         for a in self.doc.annotations.values():
@@ -110,3 +116,14 @@ class AnnotationsDock(QDockWidget):
                 retag.addAction(action)
         menu.addAction("Delete", self.doc.delete_selected)
         menu.exec(self.list.mapToGlobal(pos))
+
+
+def _same(a: tuple[list[Annotation], list[Tag], bool], b: tuple[list[Annotation], list[Tag], bool]) -> bool:
+    """The same annotations and tags (frozen models: a change is a new object) in the same kind of project."""
+    return (
+        a[2] == b[2]
+        and len(a[0]) == len(b[0])
+        and len(a[1]) == len(b[1])
+        and all(x is y for x, y in zip(a[0], b[0], strict=True))
+        and all(x is y for x, y in zip(a[1], b[1], strict=True))
+    )

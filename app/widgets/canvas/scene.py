@@ -33,6 +33,7 @@ class AnnotationScene(QGraphicsScene):
         self.dense = DenseLayer(self)
         self.addItem(self.dense)
         self._dense_on = False
+        self._highlighted: set[int] = set()  # the ids drawn selected, not by the dense layer
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
         doc.currentImageChanged.connect(self.rebuild)
         doc.annotationsAdded.connect(self._on_added)
@@ -76,6 +77,7 @@ class AnnotationScene(QGraphicsScene):
         for item in self.items_by_id.values():
             self.removeItem(item)
         self.items_by_id = {}
+        self._highlighted = set()
         self._on_added(list(self.doc.annotations.values()))
         self._on_selection()
 
@@ -132,8 +134,10 @@ class AnnotationScene(QGraphicsScene):
             if on:
                 selected.append(item)
         self.handles.show_for(selected)
-        if self._dense_on:
+        highlighted = {i for i in self.items_by_id if i in self.doc.selected}
+        if self._dense_on and highlighted != self._highlighted:  # selected items leave the layer, or return
             self._redraw_dense()
+        self._highlighted = highlighted
 
     def selected_items(self) -> list[AnnotationItem]:
         return [self.items_by_id[i] for i in self.doc.selected if i in self.items_by_id]
