@@ -7,9 +7,12 @@ import mimetypes
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
 
 TTL_S = 300.0
 
@@ -44,6 +47,9 @@ class ImageShare:
 
     def _ensure_server(self) -> ThreadingHTTPServer:
         if self._server is None:
+            # Imported on first use: most deployments never fetch images by URL.
+            from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
             share = self
 
             class Handler(BaseHTTPRequestHandler):
