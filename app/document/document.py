@@ -42,15 +42,18 @@ class Document(TeamState):
         """The open project's session, for controllers (app/assist); widgets ask the document instead."""
         return self._session
 
-    def open_project(self, location: str | os.PathLike[str], image_root: Path | None = None) -> None:
+    def open_project(
+        self, location: str | os.PathLike[str], image_root: Path | None = None, *, show_first: bool = True
+    ) -> None:
         """Open a project file, a folder of images or a team project (postgresql://…?project=NAME, its
-        images found under `image_root`) in place of the open project.
+        images found under `image_root`) in place of the open project. `show_first=False`: no image is
+        shown yet (a team project whose image folder is still to be chosen: set_image_root shows it).
 
         Raises ProjectError or OSError, with a message for the user; the open project then stays open.
         """
-        self.set_session(ProjectSession.open(location, self.labeller, image_root))
+        self.set_session(ProjectSession.open(location, self.labeller, image_root), show_first=show_first)
 
-    def set_session(self, session: ProjectSession | None) -> None:
+    def set_session(self, session: ProjectSession | None, *, show_first: bool = True) -> None:
         """Show another project (None: none); the previous one is closed and its undo history goes."""
         self._attach_team(None)
         if self._session is not None:
@@ -66,7 +69,11 @@ class Document(TeamState):
         self.projectChanged.emit()
         self.tagsChanged.emit()
         self.currentTagChanged.emit()
-        self.go_to_row(0 if self.images else NO_ROW)
+        if show_first:
+            self.go_to_row(0 if self.images else NO_ROW)
+        else:
+            self._images.row = NO_ROW
+            self.currentImageChanged.emit()
 
     def close(self) -> None:
         self.set_session(None)

@@ -111,7 +111,7 @@ class ProjectOpening:
         note = ""
         while True:
             try:
-                self.doc.open_project(url, root)
+                self.doc.open_project(url, root, show_first=root is not None)
                 break
             except ProjectError as e:
                 if not needs_password(str(e)):
@@ -130,6 +130,7 @@ class ProjectOpening:
             hint = self.doc.image_root_hint()
             root = team_dialogs.ask_image_folder(self.window, self.doc.project_name or "", hint) or hint
             if root is None:
+                self.doc.go_to_row(0)
                 return f"{note} No image folder was chosen: File → Open team project… sets it."
             self.doc.set_image_root(root)
         self.prefs.team_image_roots[location] = str(root.absolute())

@@ -115,13 +115,13 @@ def test_a_password_the_server_asks_for_is_typed_in_a_dialog_and_kept_only_in_th
     w.prefs.team_image_roots[shown] = str(image_folder)
     real_open, tried = w.doc.open_project, []
 
-    def open_project(location, image_root=None):  # type: ignore[no-untyped-def]
+    def open_project(location, image_root=None, **options):  # type: ignore[no-untyped-def]
         tried.append(location)
         if len(tried) == 1:  # the test server trusts everyone: this is what libpq says when it does not
             raise ProjectError(
                 f"The team database cannot be reached ({shown}): fe_sendauth: no password supplied"
             )
-        real_open(location, image_root)
+        real_open(location, image_root, **options)
 
     monkeypatch.setattr(w.doc, "open_project", open_project)
 
@@ -146,12 +146,16 @@ def test_first_team_project_asks_the_name_and_the_image_folder_once(
 
     def folder(parent, project, start):  # type: ignore[no-untyped-def]
         asked.append((project, start))
+        shown_meanwhile.append((parent.doc.current_image, parent.canvas.message))  # no image read yet
         return image_folder
+
+    shown_meanwhile: list[object] = []
 
     monkeypatch.setattr(team_dialogs, "ask_image_folder", folder)
     errors = on_dialog(QInputDialog, lambda d: (d.setTextValue("dave"), d.accept()))
     w = make_window(team_url)
     assert errors == [] and asked == [("demo", None)]  # no published folder to suggest
+    assert shown_meanwhile == [(None, "")]
     assert w.doc.labeller == "dave" and w.doc.current_path() == image_folder / w.doc.current_image.path
     assert w.prefs.team_image_roots == {shown_team_location(team_url): str(image_folder)}
 

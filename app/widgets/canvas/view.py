@@ -98,7 +98,7 @@ class CanvasView(QGraphicsView):
         if path is None or img is None:
             self._key = None
             no_images = "This project has no images yet: add some with File → Add images."
-            self.message = no_images if self.doc.project_location is not None else ""
+            self.message = no_images if self.doc.project_location is not None and not self.doc.images else ""
             self.viewport().update()
             return
         self._key = (img.id, str(path))
