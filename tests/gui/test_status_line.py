@@ -11,7 +11,8 @@ def test_a_message_too_long_for_the_bar_ends_in_an_ellipsis_and_is_whole_in_the_
     window = QMainWindow()
     qtbot.addWidget(window)
     window.setStatusBar(StatusLine(window))
-    window.statusBar().addPermanentWidget(QLabel("images/hand.jpg  ·  1 of 12"))
+    position = QLabel("hand.jpg  ·  1 of 12")
+    window.statusBar().addPermanentWidget(position)
     window.resize(480, 200)
     window.show()
     qtbot.waitExposed(window)
@@ -22,3 +23,11 @@ def test_a_message_too_long_for_the_bar_ends_in_an_ellipsis_and_is_whole_in_the_
     window.statusBar().showMessage("Committed 1 suggestion(s).")
     assert window.statusBar().currentMessage() == "Committed 1 suggestion(s)."
     assert window.statusBar().toolTip() == ""
+
+    window.statusBar().showMessage(long)
+    position.setText("images/a_much_longer_file_name_of_the_next_image.jpg  ·  2 of 12")  # the next image
+    qtbot.waitUntil(lambda: position.width() >= position.sizeHint().width())  # laid out for its new text
+    room = position.x() - window.statusBar().fontMetrics().horizontalAdvance(
+        window.statusBar().currentMessage()
+    )
+    assert window.statusBar().currentMessage().endswith("…") and room > 0  # shortened again, not under it
