@@ -237,9 +237,10 @@ class MainWindow(QMainWindow):
             return
         status = img.status.value.replace("_", " ")
         tag_text = f" · tag: {tag.name}" if tag else ""
+        count = len(self.doc.annotations)
         self.position_label.setText(
             f"{img.path} · {self.doc.row + 1}/{len(self.doc.images)} · {status} · "
-            f"{len(self.doc.annotations)} annotations{tag_text}"
+            f"{count} annotation{'' if count == 1 else 's'}{tag_text}"
         )
 
     def _on_tool_changed(self, name: str) -> None:

@@ -31,9 +31,11 @@ def test_draw_a_box_then_undo_and_redo(make_window, image_folder, qtbot) -> None
     assert len(w.canvas.annotation_scene.items_by_id) == 1
     assert w.annotator.annotations_dock.list.count() == 1
     assert w.doc.current_image.status == "in_progress"
+    assert "· in progress · 1 annotation · tag: object" in w.position_label.text()
 
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored(w) == []
+    assert "· 0 annotations ·" in w.position_label.text()
     assert w.statusBar().currentMessage().startswith("Undone: ")  # not the edit's own, now stale, line
     assert w.canvas.annotation_scene.items_by_id == {}
     key(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
