@@ -13,19 +13,17 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QToolBar, QWidget
 
 from app import gui_gc
 from app.actions import ACTIONS, build_actions
-from app.paths import config_dir
-from app.widgets.status_line import StatusLine
+from app.widgets import window_layout
+from app.widgets.status_line import StatusLine, position_text
 
 if TYPE_CHECKING:
     from app.widgets.help_overlay import HelpOverlay
-
-LAYOUT_VERSION = 2  # 2: the Intelligent Tools dock
 
 
 class MainWindow(QMainWindow):
@@ -47,7 +45,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(StatusLine(self))
         self.position_label = QLabel()
         self.statusBar().addPermanentWidget(self.position_label)
-        self._restore_geometry()
+        window_layout.restore_geometry(self)
         if build:
             self.build()
 
@@ -98,7 +96,7 @@ class MainWindow(QMainWindow):
         self._follow_role()
         self.canvas.toolChanged.connect(self._on_tool_changed)
         self.canvas.set_tool("select")
-        self._restore_docks()
+        window_layout.restore_docks(self.annotator)
         self.built = True
 
     @property
@@ -231,17 +229,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._update_position)
 
     def _update_position(self) -> None:
-        img, tag = self.doc.current_image, self.doc.current_tag
-        if img is None:
-            self.position_label.setText("")
-            return
-        status = img.status.value.replace("_", " ")
-        tag_text = f" · tag: {tag.name}" if tag else ""
-        count = len(self.doc.annotations)
-        self.position_label.setText(
-            f"{img.path} · {self.doc.row + 1}/{len(self.doc.images)} · {status} · "
-            f"{count} annotation{'' if count == 1 else 's'}{tag_text}"
-        )
+        self.position_label.setText(position_text(self.doc))
 
     def _on_tool_changed(self, name: str) -> None:
         self.actions_by_id[f"tool_{name}"].setChecked(True)
@@ -336,38 +324,11 @@ class MainWindow(QMainWindow):
         if folder:
             self.add_images(scan_images(folder))
 
-    # ---- window state --------------------------------------------------------------------------
-
-    def _qsettings(self) -> QSettings:
-        return QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
-
-    def _saved_layout(self, key: str) -> QByteArray | None:
-        s = self._qsettings()
-        if s.value("layout_version", 0, int) != LAYOUT_VERSION:
-            return None
-        value = s.value(key)
-        return value if isinstance(value, QByteArray) else None
-
-    def _restore_geometry(self) -> None:
-        self.resize(1400, 900)
-        geometry = self._saved_layout("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # Qt moves a window that would be off every screen back on
-
-    def _restore_docks(self) -> None:
-        state = self._saved_layout("annotator_state")
-        if state is not None:
-            self.annotator.restoreState(state, LAYOUT_VERSION)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.built:  # closed before it was built: nothing to keep or stop
             super().closeEvent(event)
             return
-        s = self._qsettings()
-        s.setValue("layout_version", LAYOUT_VERSION)
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("annotator_state", self.annotator.saveState(LAYOUT_VERSION))
-        s.sync()
+        window_layout.save_layout(self, self.annotator)
         self.canvas.source.stop()
         self.assist.stop()
         self.segmentation.segmenter.stop()

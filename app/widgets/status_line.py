@@ -1,13 +1,18 @@
 """The window's status bar: a message longer than the room left of the permanent fields ends in "…" instead
 of being cut off mid-word under them, and the whole message is the bar's tooltip. When a permanent field
-changes width (the next image's name), the message is shortened again for the room there is then."""
+changes width (the next image's name), the message is shortened again for the room there is then.
+Also the text of the permanent position field (which image, its status, its annotations, the tag)."""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QStatusBar, QWidget
+
+if TYPE_CHECKING:
+    from app.document import Document
 
 MESSAGE_LEFT = 6  # where Qt starts the message text
 
@@ -55,3 +60,17 @@ class StatusLine(QStatusBar):
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(room, 0))
         self.setToolTip(self._full if shown != self._full else "")
         super().showMessage(shown, timeout)
+
+
+def position_text(doc: Document) -> str:
+    """The permanent field: which image of how many, its status, its annotations and the current tag."""
+    img, tag = doc.current_image, doc.current_tag
+    if img is None:
+        return ""
+    status = img.status.value.replace("_", " ")
+    tag_text = f" · tag: {tag.name}" if tag else ""
+    count = len(doc.annotations)
+    return (
+        f"{img.path} · {doc.row + 1}/{len(doc.images)} · {status} · "
+        f"{count} annotation{'' if count == 1 else 's'}{tag_text}"
+    )
