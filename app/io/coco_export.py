@@ -151,13 +151,6 @@ _POLYGON = {"type": "polygon"}
 _POLYGON_HEAD = '{"type":"polygon","points":[['
 
 
-def _plain_polygon(geometry: str) -> list[float] | None:
-    """A stored polygon's coordinates, read by string where the model wrote it (every number a plain
-    decimal): the same floats `json.loads` reads, without a list per point. None for anything else."""
-    flat = _flat_text(geometry)
-    return None if flat is None else _floats(flat)
-
-
 def _flat_text(geometry: str) -> str | None:
     """A stored polygon's numbers as "x,y,x,y,…", where the model wrote it with no exponent or null."""
     if not (geometry.startswith(_POLYGON_HEAD) and geometry.endswith("]]}")):

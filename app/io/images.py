@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 PLACEMENTS = ("copy", "link")
@@ -103,28 +103,3 @@ def place(src: Path, dst: Path, how: str, folders: Folders | None = None) -> Non
         except OSError:
             pass
     shutil.copy2(src, dst)
-
-
-def relative_to_root(path: Path, root: Path) -> str:
-    """POSIX path of `path` relative to the project folder (absolute when on another drive)."""
-    try:
-        return Path(os.path.relpath(path.absolute(), root.absolute())).as_posix()
-    except ValueError:
-        return path.absolute().as_posix()
-
-
-def relative_paths(paths: Iterable[Path], root: Path) -> Iterator[str]:
-    """`relative_to_root` of each path. A path plainly under the root (nearly every image of a dataset) is
-    cut by string, an eighth of the time; any other (`..`, `.`, another drive) goes the long way."""
-    base = str(root.absolute())
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    for path in paths:
-        text = str(path)
-        if text.startswith(prefix):
-            parts = text[len(prefix) :].split(os.sep)
-            if all(part not in ("", ".", "..") for part in parts) and (
-                os.altsep is None or os.altsep not in text
-            ):
-                yield "/".join(parts)
-                continue
-        yield relative_to_root(path, root)

@@ -17,12 +17,13 @@ from pydantic import ValidationError
 
 from app.io.dataset import Issue, SourceAnnotation, SourceDataset, SourceImage, is_anonymous
 from app.io.duplicates import Seen
-from app.io.images import image_size, relative_paths
+from app.io.images import image_size
 from app.io.progress import Progress
 from app.io.shapes import Extent, FlatPolygon
 from app.models import Annotation, ImageRecord, ImageStatus, Provenance, Tag, TagKind
 from app.models.geometry import Box, Keypoints, Point, Polygon, clip_to_image
 from app.models.palette import next_color
+from app.project_files import relative_paths
 from app.store.bulk import AnnotationRow
 
 TOLERANCE_PX = 1.0  # coordinates this far outside the image are rounding, not errors

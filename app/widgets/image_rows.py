@@ -17,7 +17,6 @@ REVIEW_TEXT = {Review.ACCEPTED: "✓ accepted", Review.REJECTED: "✗ rejected"}
 HELD_COLOR = "#9e9e9e"
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # the file name part of the row's text
-SEPARATOR = "   ·  "
 PAINTED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
 
 Index = QModelIndex | QPersistentModelIndex
@@ -108,7 +107,7 @@ class ImageListModel(QAbstractListModel):
             parts.append(f"held by {holder}")  # words, not an emoji: not every system font has one
         if self._is_prelabelled(img.id):
             parts.append("pre-labelled")  # last: the eye finds it at the end of the row
-        return SEPARATOR.join(parts[:2]) + "".join(f"  ·  {p}" for p in parts[2:])
+        return "   ·  ".join(parts[:2]) + "".join(f"  ·  {p}" for p in parts[2:])
 
     def _tooltip(self, img: ImageRecord) -> str:
         lines = [img.path, f"{img.width}×{img.height}" if img.width else "size not read yet"]

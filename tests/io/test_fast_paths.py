@@ -10,11 +10,12 @@ from pathlib import Path, PurePosixPath
 import pytest
 from pydantic import ValidationError
 
-from app.io.coco_export import _flat_text, _plain_polygon, _segmentation
-from app.io.images import flat_names, relative_paths, relative_to_root
+from app.io.coco_export import _flat_text, _floats, _segmentation
+from app.io.images import flat_names
 from app.io.shapes import FlatPolygon, box_from_corners, pairs, polygon_and_extent
 from app.io.source_files import plain_error
 from app.models.geometry import Box, Polygon
+from app.project_files import relative_paths, relative_to_root
 
 
 def _slow_polygon(values: list) -> Polygon:
@@ -80,6 +81,12 @@ def test_a_box_is_the_models_or_fails_with_its_message(corners: tuple) -> None:
         assert plain_error(e) == expected
         return
     assert got == expected and got.model_dump_json() == expected.model_dump_json()
+
+
+def _plain_polygon(stored: str) -> list[float] | None:
+    """A stored polygon's numbers as the export reads them by string (None: left to json)."""
+    flat = _flat_text(stored)
+    return None if flat is None else _floats(flat)
 
 
 def test_stored_polygons_read_by_string_as_json_reads_them() -> None:

@@ -127,14 +127,15 @@ class AnnotationScene(QGraphicsScene):
         self._on_changed(list(self.doc.annotations.values()))
 
     def _on_selection(self) -> None:
-        selected = []
+        selected: list[AnnotationItem] = []
+        highlighted: set[int] = set()
         for i, item in self.items_by_id.items():
             on = i in self.doc.selected
             item.set_highlighted(on)
             if on:
                 selected.append(item)
+                highlighted.add(i)
         self.handles.show_for(selected)
-        highlighted = {i for i in self.items_by_id if i in self.doc.selected}
         if self._dense_on and highlighted != self._highlighted:  # selected items leave the layer, or return
             self._redraw_dense()
         self._highlighted = highlighted
