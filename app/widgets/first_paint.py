@@ -34,9 +34,8 @@ class _AfterPaint(QObject):
         if fn is None:
             return  # the paint and the fallback both came: the first one ran it
         self.widget.removeEventFilter(self)
-        # Before fn: a dialog that fn opens runs a nested event loop, and a deletion asked for here waits
-        # for this loop, so this object outlives the dialog (and the fallback timer dies with it).
-        self.deleteLater()
+        # Not deleted here: it is a small child of the widget and goes with it. Deleting it from its own
+        # timer's call (and fn may open a dialog with a loop of its own) crashed now and then.
         fn()
 
 
