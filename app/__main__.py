@@ -13,6 +13,7 @@ labelassist --self-test              check an installation end to end, offscreen
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from app import __version__
@@ -72,12 +73,15 @@ def run_gui(path: str | None) -> int:
     # Before QApplication: when no platform can start, Qt aborts the process with no useful clue.
     from app.platform_check import why_gui_cannot_start
 
+    # No pydantic plugins are used; looking for them reads every installed package's metadata at start.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     problem = why_gui_cannot_start()
     if problem:
         print(problem, file=sys.stderr, flush=True)
         return 1
     from PySide6.QtWidgets import QApplication
 
+    from app import gui_gc
     from app.widgets.first_paint import after_first_paint
     from app.widgets.main_window import MainWindow
 
@@ -93,6 +97,7 @@ def run_gui(path: str | None) -> int:
 
         window.build()
         window.open_project(path if path else ensure_demo_project())
+        gui_gc.freeze_start_up()
 
     # Built once the frame is painted (menus and status line, not a black window, while the rest loads).
     after_first_paint(window, build_and_open, fallback_ms=1000)

@@ -34,6 +34,12 @@ def collect_due() -> None:
             return
 
 
+def freeze_start_up() -> None:
+    """Keep what the start-up made (modules, classes, the window's objects; they live as long as the program)
+    out of every later collection: the first collection would otherwise walk all of it on the GUI thread."""
+    gc.freeze()
+
+
 def install() -> None:
     """Idempotent; needs the QApplication (the timer lives on its thread)."""
     app = QCoreApplication.instance()

@@ -7,7 +7,7 @@ import logging
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.paths import config_dir
 
@@ -18,6 +18,7 @@ MAX_RECENT = 10
 class SegmentPackRecord(BaseModel):
     """A side-loaded segmentation pack as it was when the labeller added it (shown in Intelligent Tools)."""
 
+    model_config = ConfigDict(defer_build=True)
     folder: str
     name: str
     sha256: str
@@ -25,6 +26,7 @@ class SegmentPackRecord(BaseModel):
 
 
 class Preferences(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     # New fields have defaults, so files written before them load as they are (no version bump needed).
     schema_version: int = 1
     # Project files (absolute paths) and team projects (URLs without their password), newest first.

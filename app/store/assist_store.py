@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.models import Annotation, Deployment, PredictionSet
 from app.store.backend import Connection, Database, Write, now_iso
@@ -19,13 +19,14 @@ LATENCY_WINDOW = 10_000  # latest calls that count towards the percentiles
 class CacheKey(BaseModel):
     """Predictions are asked for once per image content, deployment and model version."""
 
-    model_config = {"frozen": True}
+    model_config = ConfigDict(frozen=True, defer_build=True)
     content_hash: str
     deployment_id: int
     model_version: str
 
 
 class UsageSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     calls: int = 0
     failures: int = 0
     images: int = 0
