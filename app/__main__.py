@@ -81,6 +81,9 @@ def run_gui(path: str | None) -> int:
         return 1
     from PySide6.QtWidgets import QApplication
 
+    from app.pyside_imports import skip_feature_scan
+
+    skip_feature_scan()  # before the rest is imported: see app/pyside_imports.py
     from app import gui_gc
     from app.widgets.first_paint import after_first_paint
     from app.widgets.main_window import MainWindow
