@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from app.io.dataset import DatasetError, Issue
@@ -52,9 +53,18 @@ def load_json(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_JSON_BYTES:
             raise read_error(path.name, "", "the file is too large to import")
-        # As json.load of the binary file, but the bytes are let go before parsing: they, the text and the
-        # parsed document together would be the import's peak of memory.
         raw = path.read_bytes()
+    except OSError as e:
+        raise read_error(path.name, "", f"cannot read it ({e.strerror or e})") from e
+    try:
+        return (
+            orjson.loads(raw) if False else orjson.loads(raw)
+        )  # strict JSON in UTF-8: nearly every dataset, in a third of json's time
+    except orjson.JSONDecodeError:
+        pass  # NaN, UTF-16, a huge integer, or a real mistake: json reads it, or says where it is wrong
+    try:
+        # The bytes are let go before parsing: they, the text and the parsed document together would be
+        # the import's peak of memory.
         text = raw.decode(json.detect_encoding(raw), "surrogatepass")
         del raw
         return json.loads(text)
@@ -62,8 +72,6 @@ def load_json(path: Path) -> Any:
         raise read_error(path.name, f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})") from e
     except UnicodeDecodeError as e:
         raise read_error(path.name, "", "not a text file (not UTF-8)") from e
-    except OSError as e:
-        raise read_error(path.name, "", f"cannot read it ({e.strerror or e})") from e
 
 
 def plain_error(e: Exception) -> str:

@@ -165,3 +165,25 @@ def test_a_write_that_fails_midway_leaves_the_project_as_it_was(
         write_plan(other, plan)
     assert (len(other.tags()), other.image_count(), other.annotation_count()) == (1, 0, 0)
     assert (len(store.tags()), store.image_count(), store.annotation_count()) == before
+
+
+def test_a_nan_coordinate_is_named_as_its_entry_not_as_broken_json(coco_dir: Path, tmp_path: Path) -> None:
+    # json.dumps writes NaN, which strict JSON has not: the file still reads, and the one entry is refused.
+    def poison(doc: dict) -> None:
+        first = doc["annotations"][0]
+        first["bbox"][0] = first["segmentation"][0][0] = float("nan")
+
+    path = _edit_coco(coco_dir, poison)
+    assert "NaN" in path.read_text()
+    message = _refused(tmp_path / "p.labelassist", "coco", coco_dir)
+    assert "not valid JSON" not in message
+    assert f"annotation {json.loads(path.read_text())['annotations'][0]['id']}" in message
+
+
+def test_a_utf16_dataset_file_imports_like_its_utf8_twin(coco_dir: Path, tmp_path: Path) -> None:
+    path = coco_dir / "annotations.json"
+    expected = len(json.loads(path.read_text())["annotations"])
+    path.write_text(path.read_text(), encoding="utf-16")
+    plan = import_into(tmp_path / "p.labelassist", "coco", coco_dir)
+    assert _counts(tmp_path / "p.labelassist")[2] == expected
+    assert not plan.issues
