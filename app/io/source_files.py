@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 from pydantic import ValidationError
 
 from app.io.dataset import DatasetError, Issue
@@ -57,11 +57,11 @@ def load_json(path: Path) -> Any:
     except OSError as e:
         raise read_error(path.name, "", f"cannot read it ({e.strerror or e})") from e
     try:
-        return (
-            orjson.loads(raw) if False else orjson.loads(raw)
-        )  # strict JSON in UTF-8: nearly every dataset, in a third of json's time
-    except orjson.JSONDecodeError:
-        pass  # NaN, UTF-16, a huge integer, or a real mistake: json reads it, or says where it is wrong
+        # Strict JSON in UTF-8 (nearly every dataset): parsed straight into Python objects, several times
+        # faster than json and with no more memory (a parser that builds its own tree first holds both).
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        pass  # NaN, UTF-16, a number out of range, or a real mistake: json reads it, or says where it is wrong
     try:
         # The bytes are let go before parsing: they, the text and the parsed document together would be
         # the import's peak of memory.
