@@ -126,6 +126,18 @@ def _remove(*paths: Path) -> Callable[[], None]:
     return remove
 
 
+def _set_aside(out: Path) -> Callable[[], None]:
+    """Move the last export out of the way without deleting it. Deleting thousands of files just before a
+    run makes ext4 slow to create new ones for a minute or more (it passes over recently freed inodes one by
+    one, in the kernel), which would be measured as the export's own time."""
+
+    def set_aside() -> None:
+        if out.exists():
+            out.rename(out.with_name(f"{out.name}-{time.monotonic_ns()}"))
+
+    return set_aside
+
+
 def measure(root: Path, images: int) -> dict[str, tuple[float, int]]:
     """pycocotools' load, our import and our export of a generated dataset of `images` images."""
     folder = root / f"coco-{images}"
@@ -149,11 +161,10 @@ def measure(root: Path, images: int) -> dict[str, tuple[float, int]]:
         "export": timed(
             ["-m", "app", "export", str(project), str(out), "--format", "coco", "--images", "link"],
             repeats,
-            _remove(out),
+            _set_aside(out),
         ),
     }
-    shutil.rmtree(folder)
-    return figures
+    return figures  # the folder goes with the benchmark's temporary folder, once every size is measured
 
 
 _PYCOCOTOOLS = """

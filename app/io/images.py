@@ -87,18 +87,20 @@ class Folders:
 
 
 def place(src: Path, dst: Path, how: str, folders: Folders | None = None) -> None:
-    """Put the image `src` at `dst`: a copy, or a link (symbolic, else hard, else a copy). `folders`: kept
-    by the caller over one export."""
+    """Put the image `src` at `dst`: a copy, or a link. A hard link first: it makes no new file (creating
+    thousands of symbolic links can take a second on a disk where many files were just deleted), needs no
+    privilege on Windows, and still works when the original is moved; a symbolic link where the image is
+    on another disk; a copy where neither can be made. `folders`: kept by the caller over one export."""
     folders = folders or Folders()
     folders.make(dst.parent)
     if how == "link":
         try:
-            os.symlink(folders.resolve(src), dst)
+            os.link(src, dst)
             return
         except OSError:
             pass
         try:
-            os.link(src, dst)
+            os.symlink(folders.resolve(src), dst)
             return
         except OSError:
             pass
