@@ -35,7 +35,10 @@ def scan_images(folder: Path) -> list[Path]:
 
 def add_image_files(store: ProjectStore, files: Iterable[Path]) -> list[ImageRecord]:
     """Add files to the project as paths relative to the project folder; returns the records added."""
-    return store.add_images([ImageRecord(path=rel) for rel in relative_paths(files, store.root)])
+    # Not validated: relative_paths gives a non-empty path for every file, and the rest are defaults.
+    return store.add_images(
+        [ImageRecord.model_construct(path=rel) for rel in relative_paths(files, store.root)]
+    )
 
 
 def project_path_for_folder(folder: Path) -> Path:
