@@ -49,11 +49,15 @@ soak: system-deps venv models
 	$(SOAK_SIZES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest \
 		tests/gui/test_canvas_crash.py tests/assist/test_tag_mapping_property.py tests/faults $(PYTEST_ARGS)
 
-# Start-up is measured on a real X display (Xvfb) with a window manager, as the peer harness does.
+# Start-up is measured on a real X display (Xvfb) with a window manager, as the peer harness does. The code is
+# compiled to bytecode first, as an install compiles it (and the peers' installs are): with
+# PYTHONDONTWRITEBYTECODE set, every start would otherwise compile each module changed since the last run.
+BYTECODE = $(PY) -m compileall -q app server
 BENCH_PACKAGES := xvfb matchbox-window-manager
 bench: test-system-deps venv models
 	@$(call apt_install,$(shell for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | \
 		grep -q '^.i' || echo $$p; done 2>/dev/null))
+	$(BYTECODE)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 # ---- side by side with labelme, X-AnyLabeling and LabelImg (the shared peer harness; not part of make test) --
@@ -73,6 +77,7 @@ bench-peers: system-deps venv
 		bash $(PEER_BENCH)/setup.sh $$PEERS_ROOT; \
 	[ -d $$PEERS_ROOT/data/ann2000 ] || $$PEERS_ROOT/venv-harness/bin/python $(PEER_BENCH)/make_data.py; \
 	ln -sfn $(CURDIR)/$(VENV) $$PEERS_ROOT/venv-ours; \
+	$(BYTECODE); \
 	out=$$PEERS_ROOT/results-$$(date +%Y%m%d-%H%M%S).jsonl; \
 	$$PEERS_ROOT/venv-harness/bin/python $(PEER_BENCH)/bench.py --tools $(PEER_TOOLS) --scenarios $(PEER_SCENES) \
 		--runs $(PEER_RUNS) --out $$out; \
