@@ -41,6 +41,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # No pydantic plugins are used; looking for them reads every installed package's metadata at start.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if argv and argv[0] in DATASET_COMMANDS:
         from app.io.cli import main as dataset_main
 
@@ -73,8 +75,6 @@ def run_gui(path: str | None) -> int:
     # Before QApplication: when no platform can start, Qt aborts the process with no useful clue.
     from app.platform_check import why_gui_cannot_start
 
-    # No pydantic plugins are used; looking for them reads every installed package's metadata at start.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     problem = why_gui_cannot_start()
     if problem:
         print(problem, file=sys.stderr, flush=True)
