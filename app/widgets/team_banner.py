@@ -11,6 +11,7 @@ from app.document import Document
 OFFLINE_TEXT = "The team database cannot be reached — editing is paused, nothing is lost; reconnecting…"
 OFFLINE_STYLE = "background: #b71c1c; color: white; font-weight: bold; padding: 6px 10px;"
 HELD_STYLE = "background: #eceff1; color: #455a64; padding: 4px 10px;"
+READ_ONLY = "read\u2011only"  # a non-breaking hyphen: a narrow canvas wraps before the word, never inside it
 
 
 class TeamBanner(QLabel):
@@ -42,7 +43,7 @@ class TeamBanner(QLabel):
             return
         img = self.doc.current_image
         holder = self.doc.holder_of(img.id) if img is not None else None
-        self._show(f"{holder} is working on this image — read-only" if holder else reason, HELD_STYLE)
+        self._show(f"{holder} is working on this image — {READ_ONLY}" if holder else reason, HELD_STYLE)
         self.setToolTip(reason)
 
     def _row_changed(self, row: int) -> None:

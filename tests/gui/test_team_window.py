@@ -39,6 +39,23 @@ def drawn_text(window, row: int, width: int) -> str:  # type: ignore[no-untyped-
     return option.text
 
 
+def wrapped_lines(label, width: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """A word-wrapped label's text, line by line, as it is laid out `width` pixels wide."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    layout = QTextLayout(label.text(), label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    lines = []
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        lines.append(label.text()[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
 def use(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     """Bring a window to the front: its shortcuts answer only while it is the active one."""
     window.activateWindow()
@@ -56,7 +73,8 @@ def test_two_labellers_see_each_others_hold_work_and_the_server_going_away(
     narrow = drawn_text(bob, 0, 170)  # a narrow dock shortens the name, never who holds the image
     assert narrow.endswith("new  ·  held by alice") and "…" in narrow, narrow
     banner = bob.annotator.team_banner
-    assert banner.isVisible() and banner.text() == "alice is working on this image — read-only"
+    assert banner.isVisible() and banner.text() == "alice is working on this image — read\u2011only"
+    assert "read\u2011only" in wrapped_lines(banner, 120)[-1]  # a narrow canvas wraps before it, not inside
     assert not alice.annotator.team_banner.isVisible()
 
     use(qtbot, alice)
