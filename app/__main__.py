@@ -99,8 +99,8 @@ def run_gui(path: str | None) -> int:
         from app.demo import ensure_demo_project
 
         window.build()
+        gui_gc.freeze_start_up()  # the program's own objects; the project's stay collectable when it closes
         window.open_project(path if path else ensure_demo_project())
-        gui_gc.freeze_start_up()
 
     # Built once the frame is painted (menus and status line, not a black window, while the rest loads).
     after_first_paint(window, build_and_open, fallback_ms=1000)

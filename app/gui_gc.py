@@ -35,8 +35,9 @@ def collect_due() -> None:
 
 
 def freeze_start_up() -> None:
-    """Keep what the start-up made (modules, classes, the window's objects; they live as long as the program)
-    out of every later collection: the first collection would otherwise walk all of it on the GUI thread."""
+    """Keep what the start-up made (modules, classes, the window's widgets: they live as long as the program)
+    out of every later collection: the first collection would otherwise walk all of it on the GUI thread.
+    Called before a project opens, whose objects must stay collectable once it is closed."""
     gc.freeze()
 
 
