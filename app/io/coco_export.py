@@ -60,7 +60,7 @@ def _write_images(view: ProjectView, out: Path, placement: str, f: IO[str], prog
     folders = Folders()
     for item in view.placed(progress, "Placing images"):
         place(item.path, out / "images" / item.name, placement, folders)
-        exported.append(item.record.saved_id)
+        exported.append(item.record.id)
         entries.add(
             _dumps(
                 {

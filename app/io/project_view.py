@@ -9,12 +9,13 @@ from typing import NamedTuple
 
 from app.io.images import flat_names, image_size
 from app.io.progress import Progress
-from app.models import Annotation, ImageRecord, ImageStatus, Tag, TagKind
+from app.models import Annotation, ImageStatus, Tag, TagKind
 from app.store import ProjectStore
+from app.store.bulk import ImageRow, image_rows
 
 
 class PlacedImage(NamedTuple):
-    record: ImageRecord
+    record: ImageRow
     path: Path  # the image file
     name: str  # its unique flat name in the export
     width: int
@@ -22,7 +23,7 @@ class PlacedImage(NamedTuple):
 
 
 class ExportItem(NamedTuple):
-    record: ImageRecord
+    record: ImageRow
     path: Path
     name: str
     width: int
@@ -35,7 +36,8 @@ class ProjectView:
         """`chosen`: only these images (None: all); `unchosen` counts the others."""
         self.store = store
         self.tags: dict[int, Tag] = {t.id: t for t in store.tags()}  # type: ignore[misc]
-        self.images = [r for r in store.images() if not only_done or r.status == ImageStatus.DONE]
+        rows = image_rows(store.database)
+        self.images = [r for r in rows if r.status == ImageStatus.DONE] if only_done else rows
         self.unchosen = 0
         if chosen is not None:
             kept = [r for r in self.images if r.id in chosen]
@@ -50,7 +52,7 @@ class ProjectView:
         """Each image with a readable file, its size (from the project, else the file) and annotations."""
         for placed in self.placed(progress, stage):
             record = placed.record
-            yield ExportItem(*placed, self.store.annotations_for(record.saved_id))
+            yield ExportItem(*placed, self.store.annotations_for(record.id))
 
     def placed(self, progress: Progress, stage: str) -> Iterator[PlacedImage]:
         """As `items`, without the annotations (a writer that reads them as plain rows)."""

@@ -6,7 +6,7 @@ back on its way in or out; the models stay for the undoable import of the GUI, b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from app.models import Annotation, ImageRecord, ImageStatus, Tag
 from app.store.backend import Connection, Database, now_iso
@@ -62,6 +62,22 @@ def insert_new(c: Connection, who: str, rows: Iterable[AnnotationRow]) -> int:
 
     c.executemany(sql, values())
     return count
+
+
+class ImageRow(NamedTuple):
+    """An image as an export reads it: a plain row, not a model (100,000 models would hold over 100 MiB)."""
+
+    id: int
+    path: str  # relative to the project folder
+    width: int
+    height: int
+    status: ImageStatus
+
+
+def image_rows(database: Database) -> list[ImageRow]:
+    """Every image as a plain row, in the order of `ProjectStore.images` (by path)."""
+    rows = database.execute("SELECT id, path, width, height, status FROM images ORDER BY path, id")
+    return [ImageRow(i, path, w, h, ImageStatus(status)) for i, path, w, h, status in rows]
 
 
 def stored_annotations(database: Database, image_id: int) -> list[StoredAnnotation]:

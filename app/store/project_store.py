@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.models import Annotation, ImageRecord, ImageStatus, Review, Tag
 from app.store.backend import Connection, Database, Write, now_iso
-from app.store.bulk import BatchWrites
+from app.store.bulk import BatchWrites, ImageRow
 from app.store.database import PROJECT_SUFFIX, ProjectDatabase
 from app.store.errors import EditConflict, IntegrityFailure
 from app.store.rows import (
@@ -147,7 +147,7 @@ class ProjectStore(BatchWrites):
         with self.database.transaction() as c:
             c.execute("UPDATE images SET width = ?, height = ? WHERE id = ?", (width, height, image_id))
 
-    def image_path(self, record: ImageRecord) -> Path:
+    def image_path(self, record: ImageRecord | ImageRow) -> Path:
         return self.root / record.path
 
     # ---- tags ----------------------------------------------------------------------------------
